@@ -1,0 +1,100 @@
+"""Core records passed between stages, and their JSONL form (HOUSE_STYLE §3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# Paragraph kinds, in the vocabulary of UN resolutions.
+TITLE, PREAMBLE, HEADING, OPERATIVE, SUB = "title", "preamble", "heading", "operative", "sub"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of a document; `number` is "12", "(a)", "(i)" or "•" where the text carries one."""
+
+    symbol: str
+    lang: str
+    index: int
+    text: str
+    kind: str
+    number: str = ""
+
+    @property
+    def label(self) -> str:
+        """Readable label, e.g. "operative 12", "sub (a)", "preamble"."""
+        return f"{self.kind} {self.number}" if self.number else self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A https://undocs.org link found in a document, with where it stood."""
+
+    url: str
+    line: int  # 1-based line of the source text
+    paragraph: int  # index of the paragraph being read when the link appeared
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A segmented document: its paragraphs and the links removed from its text."""
+
+    symbol: str
+    lang: str
+    paragraphs: tuple[Paragraph, ...]
+    links: tuple[Link, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Bead:
+    """An n:m link between zh and en segments; one side may be empty (insertion/deletion)."""
+
+    zh: tuple[int, ...]
+    en: tuple[int, ...]
+    score: float
+
+    @property
+    def shape(self) -> str:
+        return f"{len(self.zh)}-{len(self.en)}"
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write `data` to `path` through a temp file in the same folder, so a crash leaves old or nothing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def to_jsonl(records: Iterable[object]) -> str:
+    """Dataclass records as JSON lines, UTF-8 text, one object per line."""
+    return "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in records)  # type: ignore[call-overload]
+
+
+def read_paragraphs(path: Path) -> Iterator[Paragraph]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield Paragraph(**json.loads(line))
+
+
+def read_beads(path: Path) -> Iterator[Bead]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                raw = json.loads(line)
+                yield Bead(tuple(raw["zh"]), tuple(raw["en"]), float(raw["score"]))

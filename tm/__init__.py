@@ -1,0 +1,1 @@
+"""untm translation-memory side: aligned pairs → TMX, TSV, terminology and search."""
