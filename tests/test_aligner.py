@@ -24,8 +24,11 @@ def _side(vectors: np.ndarray, lengths: np.ndarray, max_span: int = 4) -> Side:
 
 
 def _meanings(count: int, seed: int, dim: int = 64) -> np.ndarray:
+    """Unit vectors sharing a common direction, so that unrelated texts have cosine ~0.25 as with
+    real sentence embeddings (isotropic random vectors, cosine ~0, are not what an aligner meets)."""
     rng = np.random.default_rng(seed)
     vectors = rng.normal(size=(count, dim))
+    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True) + 0.6 * np.ones(dim) / np.sqrt(dim)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
