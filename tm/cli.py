@@ -146,5 +146,91 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
     click.echo(f"lax     P {result.lax_precision:.4f}  R {result.lax_recall:.4f}  F1 {result.lax_f1:.4f}")
 
 
+@cli.command()
+@click.argument("seeds", nargs=-1)
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              help="Folder for TMX, TSV and per-document work files.")
+@click.option("--fetched", type=click.Path(file_okay=False, path_type=Path), default=Path("fetched"),
+              help="Fetch cache folder.")
+@click.option("--offline", is_flag=True, help="Use only the fetch cache; never touch the network.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5,
+              help="Beads scoring at least this go to tm/auto, the rest to the review TM.")
+@click.option("--profile", type=click.Choice(["generic", "omegat", "trados", "memoq", "phrase"]),
+              default="generic", help="CAT tool whose language codes and limits to follow.")
+@click.option("--excel", is_flag=True, help="Write TSV with a BOM and CRLF for Excel.")
+@click.option("--force", is_flag=True, help="Redo every stage even when its output is up to date.")
+@model_option
+@_handle_errors
+def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_score: float, profile: str,
+          excel: bool, force: bool, model: str) -> None:
+    """Run the whole job: segment, fetch counterparts, align, export TMX and TSV.
+
+    SEEDS are Chinese text files, folders of *.zh.txt files, or document symbols (default: seeds/).
+    A re-run redoes only what changed. Exit status 1 if a document failed.
+
+    \b
+    Example:
+      untm build seeds -o out --offline
+      untm build "S/RES/2518(2020)" -o out --min-score 0.7 --profile trados
+    """
+    from tm.build import BuildOptions, build as run_build, collect_seeds
+    from tm.report import summary_lines
+
+    arguments = seeds or ("seeds",)
+    total = len(collect_seeds(arguments))
+    options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
+                           excel=excel, force=force)
+    with click.progressbar(length=total, label="aligning", file=sys.stderr,
+                           item_show_func=lambda d: d.name if d else "") as bar:
+        report = run_build(arguments, out, _embedder(model), options, on_document=lambda d: bar.update(1, d))
+    for line in summary_lines(report):
+        click.echo(line)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("seeds", nargs=-1, required=True)
+@click.option("--links", is_flag=True, help="Also fetch every linked document, in Chinese and English.")
+@click.option("--fetched", type=click.Path(file_okay=False, path_type=Path), default=Path("fetched"),
+              help="Fetch cache folder.")
+@click.option("--offline", is_flag=True, help="Only report what the cache has and lacks.")
+@click.option("--delay", type=float, default=0.5, help="Seconds between request starts.")
+@click.option("--max-in-flight", type=click.IntRange(1, 4), default=4, help="Requests at once (at most 4).")
+@click.option("--base-url", default="https://undocs.org", help="The undocs.org service (for mirrors and tests).")
+@_handle_errors
+def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, delay: float, max_in_flight: int,
+          base_url: str) -> None:
+    """Fetch the English counterparts of seeds (and with --links every linked document) into the cache.
+
+    SEEDS are Chinese seed files (their symbol is read from the text) or document symbols.
+
+    \b
+    Example:
+      untm fetch seeds/S-RES-2717-2023.zh.txt --links
+      untm fetch "S/RES/2518(2020)" --offline
+    """
+    from urllib.parse import urlsplit
+
+    from align.fetch import UN_HOSTS, Client, FetchConfig, crawl
+    from tm.report import fetch_jobs
+
+    jobs, invalid = fetch_jobs(seeds, links)
+    for problem in invalid:
+        click.echo(f"skipped: {problem}", err=True)
+    hosts = UN_HOSTS | {urlsplit(base_url).hostname or ""}
+    client = Client(FetchConfig(base_url=base_url, allowed_hosts=frozenset(hosts), delay=delay,
+                                max_in_flight=max_in_flight))
+    with click.progressbar(length=len(set(jobs)), label="fetching", file=sys.stderr) as bar:
+        report = crawl(jobs, fetched, client=client, offline=offline, on_result=lambda r: bar.update(1))
+    for result in report.results:
+        if result.status in ("failed", "not published"):
+            click.echo(f"{result.status}: {result.symbol} [{result.lang}] {result.message}", err=True)
+    counts = {status: report.count(status) for status in ("fetched", "cached", "not published", "failed")}
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f", {len(invalid)} invalid links skipped")
+    if counts["failed"]:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="untm")

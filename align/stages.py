@@ -1,0 +1,95 @@
+"""Stages that read files and write one file each, atomically, beside a meta file of what made it.
+
+`out.meta.json` holds the stage name, its parameters, the sha256 of every input and of the output,
+and the package version. A stage is skipped when its output and meta exist and match, so a re-run
+redoes only what changed and a killed run resumes (HOUSE_STYLE §4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from align import __version__
+from align.aligner import AlignParams
+from align.embed import Embedder
+from align.extract import segment_file
+from align.pair import Alignment, align_documents
+from align.types import Document, Paragraph, read_paragraphs, to_jsonl, write_atomic
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def meta_path(out: Path) -> Path:
+    return out.with_name(out.name + ".meta.json")
+
+
+def _meta(stage: str, params: Mapping[str, object], inputs: list[Path]) -> dict:
+    return {"stage": stage, "params": dict(params), "version": __version__,
+            "inputs": {str(p): sha256_file(p) for p in inputs}}
+
+
+def is_up_to_date(out: Path, stage: str, params: Mapping[str, object], inputs: list[Path]) -> bool:
+    meta = meta_path(out)
+    if not out.exists() or not meta.exists():
+        return False
+    try:
+        recorded = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    output_hash = recorded.pop("output", None)
+    return recorded == _meta(stage, params, inputs) and output_hash == sha256_file(out)
+
+
+def run_stage(out: Path, stage: str, params: Mapping[str, object], inputs: list[Path],
+              produce: Callable[[], bytes | str], force: bool = False) -> bool:
+    """Write `produce()` to `out` unless up to date; True when it ran. Output first, then its meta."""
+    if not force and is_up_to_date(out, stage, params, inputs):
+        return False
+    write_atomic(out, produce())
+    meta = _meta(stage, params, inputs) | {"output": sha256_file(out)}
+    write_atomic(meta_path(out), json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    return True
+
+
+def segment_stage(source: Path, out: Path, *, lang: str, symbol: str | None = None, force: bool = False) -> Path:
+    """Extracted text → paragraphs JSONL."""
+    def produce() -> str:
+        return to_jsonl(segment_file(source, lang, symbol).document.paragraphs)
+
+    run_stage(out, "segment", {"lang": lang, "symbol": symbol or ""}, [source], produce, force)
+    return out
+
+
+def read_document(path: Path) -> Document:
+    paragraphs = tuple(read_paragraphs(path))
+    first: Paragraph | None = paragraphs[0] if paragraphs else None
+    return Document(first.symbol if first else "", first.lang if first else "", paragraphs)
+
+
+def align_stage(zh_paragraphs: Path, en_paragraphs: Path, out: Path, *, embedder: Embedder,
+                params: AlignParams = AlignParams(), force: bool = False) -> Path:
+    """Two paragraphs JSONL files → beads JSONL: paragraph beads, then sentence beads (field "level")."""
+    def produce() -> str:
+        alignment = align_documents(read_document(zh_paragraphs), read_document(en_paragraphs), embedder, params)
+        return beads_jsonl(alignment)
+
+    settings = {"model": embedder.model_id} | {name: getattr(params, name) for name in params.__slots__}
+    run_stage(out, "align", settings, [zh_paragraphs, en_paragraphs], produce, force)
+    return out
+
+
+def beads_jsonl(alignment: Alignment) -> str:
+    lines = []
+    for level, beads in (("paragraph", alignment.paragraph_beads), ("sentence", alignment.sentence_beads)):
+        for bead in beads:
+            lines.append(json.dumps({"level": level, "zh": list(bead.zh), "en": list(bead.en), "score": bead.score}))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,63 @@
+"""Plain-text summaries for the command line, and the fetch job list of a set of seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from align.errors import SymbolError
+from align.extract import segment_file
+from align.symbols import is_symbol, normalise_symbol, symbol_from_undocs_url
+from tm.build import BuildReport
+
+
+def summary_lines(report: BuildReport) -> list[str]:
+    """A table: one row per document, then the TM totals and where they are."""
+    rows = [("document", "symbol", "status", "zh paras", "en paras", "para pairs", "sentence pairs")]
+    for d in report.documents:
+        status = d.status + (f" ({d.message})" if d.message else "")
+        rows.append((d.name, d.symbol, status, str(d.zh_paragraphs), str(d.en_paragraphs),
+                     str(d.paragraph_pairs), str(d.sentence_pairs)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    if report.export is not None:
+        e = report.export
+        lines.append("")
+        for level in ("sentence", "paragraph"):
+            lines.append(f"{level} TM: {e.auto.get(level, 0)} auto, {e.review.get(level, 0)} for review")
+        lines.append(f"unmatched segments: {e.unmatched}; identical pairs merged: {e.duplicates_merged}; "
+                     f"XML-forbidden characters removed: {e.removed_characters}")
+    elif report.export_skipped:
+        lines.append("")
+        lines.append("TM files up to date")
+    lines.append(f"output: {report.out}/ (tm/auto, tm/penalty-30, *.tsv, unmatched.tsv)")
+    return lines
+
+
+def fetch_jobs(seeds: Sequence[str], links: bool) -> tuple[list[tuple[str, str]], list[str]]:
+    """(symbol, language) jobs for seeds, and the invalid links found (reported, never fetched)."""
+    jobs: list[tuple[str, str]] = []
+    invalid: list[str] = []
+    for seed in seeds:
+        path = Path(seed)
+        if path.is_file():
+            document = segment_file(path).document
+            if document.symbol:
+                jobs.append((document.symbol, "en"))
+            else:
+                invalid.append(f"{path}: no document symbol found in the text")
+            if links:
+                for link in document.links:
+                    try:
+                        _, symbol = symbol_from_undocs_url(link.url)
+                    except SymbolError:
+                        invalid.append(f"{path}:{link.line}: invalid link {link.url}")
+                        continue
+                    jobs += [(symbol, "zh"), (symbol, "en")]
+        elif is_symbol(seed):
+            symbol = normalise_symbol(seed)
+            jobs += [(symbol, "zh"), (symbol, "en")]
+        else:
+            raise SymbolError(f"not a seed file or a document symbol: {seed!r}",
+                              hint="give a Chinese seed file or a symbol like S/RES/2518(2020)")
+    return jobs, invalid

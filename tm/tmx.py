@@ -1,0 +1,191 @@
+"""Translation units ⇄ TMX 1.4b, the one module that touches translate-toolkit.
+
+Units are built with translate-toolkit's `tmxunit` (so seg escaping, xml:lang and note order are
+the toolkit's), but written one at a time through lxml's incremental writer: translate-toolkit
+keeps a whole file in memory (its issue #3950), which for a million units is several GB. The
+header is ours, with all seven required attributes filled truthfully (the toolkit writes
+o-tmf="UTF-8" and no creation date).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from align import __version__
+
+# Characters XML 1.0 forbids: C0 controls but tab, LF and CR; surrogates; U+FFFE/U+FFFF.
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class TmUnit:
+    tuid: str
+    zh: str
+    en: str
+    symbol: str
+    label: str
+    shape: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What one CAT tool needs: language codes and limits."""
+
+    name: str
+    zh_code: str = "zh-CN"
+    en_code: str = "en-US"
+    max_segment_chars: int | None = None  # longer units go to review instead
+    max_file_bytes: int | None = None  # larger files are split into numbered parts
+
+
+PROFILES = {
+    "generic": Profile("generic"),
+    # OmegaT matches tuv by language+country, then language; script subtags (zh-Hans) are ignored.
+    "omegat": Profile("omegat"),
+    # Trados Cloud rejects segments over 2,000 characters and files over 1 GB.
+    "trados": Profile("trados", max_segment_chars=2000, max_file_bytes=1_000_000_000),
+    "memoq": Profile("memoq"),
+    "phrase": Profile("phrase", max_file_bytes=1_000_000_000),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    paths: tuple[Path, ...]
+    units: int
+    removed_characters: int  # XML-forbidden characters dropped from segments
+
+
+def clean_segment(text: str) -> tuple[str, int]:
+    """Segment text without XML-forbidden characters or surrounding white space; (text, removed count)."""
+    cleaned, removed = _FORBIDDEN_RE.subn("", text)
+    return cleaned.strip(), removed
+
+
+def _timestamp(moment: datetime | None) -> str:
+    return (moment or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _unit_element(unit: TmUnit, profile: Profile) -> tuple[etree._Element, int]:
+    from translate.storage.tmx import tmxunit
+
+    zh, removed_zh = clean_segment(unit.zh)
+    en, removed_en = clean_segment(unit.en)
+    tu = tmxunit(None)
+    tu.setsource(zh, profile.zh_code)
+    tu.settarget(en, profile.en_code, append=True)
+    tu.addnote(f"{unit.symbol} {unit.label}; bead {unit.shape}; score {unit.score:.4f}")
+    element = tu.xmlelement
+    element.set("tuid", unit.tuid)
+    first_tuv = element.find("tuv")
+    for name, value in (("x-symbol", unit.symbol), ("x-label", unit.label), ("x-shape", unit.shape),
+                        ("x-score", f"{unit.score:.4f}")):
+        prop = etree.Element("prop", type=name)
+        prop.text = value
+        first_tuv.addprevious(prop)
+    return element, removed_zh + removed_en
+
+
+def _header(segtype: str, profile: Profile, notes: dict[str, str], created: datetime | None) -> etree._Element:
+    header = etree.Element("header", {
+        "creationtool": "untm", "creationtoolversion": __version__, "segtype": segtype,
+        "o-tmf": "untm", "adminlang": "en-US", "srclang": profile.zh_code, "datatype": "plaintext",
+        "creationdate": _timestamp(created),
+    })
+    for name, value in notes.items():
+        prop = etree.SubElement(header, "prop", type=f"x-{name}")
+        prop.text = value
+    return header
+
+
+def _open_part(path: Path):
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if path.name.endswith(".gz") else handle
+    return handle, stream
+
+
+def write_tmx(units: Iterable[TmUnit], path: Path, *, segtype: str, profile: Profile = PROFILES["generic"],
+              notes: dict[str, str] | None = None, created: datetime | None = None) -> WriteReport:
+    """Stream units into TMX 1.4b at `path` (gzip if it ends in .gz), atomically; split past the profile's size cap."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    finished: list[tuple[str, Path]] = []
+    count = removed_total = 0
+    units = iter(units)
+    pending: TmUnit | None = next(units, None)
+    part = 0
+    while True:
+        part += 1
+        target = path if part == 1 else path.with_name(_part_name(path.name, part))
+        handle, stream = _open_part(target)
+        try:
+            written_here = 0
+            with etree.xmlfile(stream, encoding="utf-8") as xf:
+                xf.write_declaration()
+                xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
+                with xf.element("tmx", version="1.4"):
+                    xf.write("\n")
+                    xf.write(_header(segtype, profile, notes or {}, created), pretty_print=True)
+                    with xf.element("body"):
+                        xf.write("\n")
+                        while pending is not None:
+                            if (profile.max_file_bytes and written_here
+                                    and handle.tell() > profile.max_file_bytes - 1_000_000):
+                                break
+                            element, removed = _unit_element(pending, profile)
+                            xf.write(element, pretty_print=True)
+                            xf.flush()
+                            removed_total += removed
+                            count += 1
+                            written_here += 1
+                            pending = next(units, None)
+                    xf.write("\n")
+            stream.write(b"\n")
+            if stream is not handle:
+                stream.close()
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            finished.append((handle.name, target))
+        except BaseException:
+            handle.close()
+            Path(handle.name).unlink(missing_ok=True)
+            for temporary, _ in finished:
+                Path(temporary).unlink(missing_ok=True)
+            raise
+        if pending is None:
+            break
+    for temporary, target in finished:
+        os.replace(temporary, target)
+    return WriteReport(tuple(target for _, target in finished), count, removed_total)
+
+
+def _part_name(name: str, part: int) -> str:
+    stem, dot, rest = name.partition(".")
+    return f"{stem}.part{part}{dot}{rest}"
+
+
+def read_tmx(path: Path) -> Iterator[TmUnit]:
+    """Units back from a TMX file through translate-toolkit (the proof that tools read what we write)."""
+    from translate.storage.tmx import tmxfile
+
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        store = tmxfile(handle)
+    for tu in store.units:
+        props = {p.get("type"): p.text or "" for p in tu.xmlelement.iter("prop")}
+        languages = tu.getlanguageNodes()
+        zh = tu.getNodeText(languages[0], "preserve") or ""
+        en = tu.getNodeText(languages[1], "preserve") if len(languages) > 1 else ""
+        yield TmUnit(tu.getid(), zh, en or "", props.get("x-symbol", ""), props.get("x-label", ""),
+                     props.get("x-shape", ""), float(props.get("x-score", "nan")))
