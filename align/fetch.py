@@ -29,7 +29,7 @@ import requests
 
 from align import __version__
 from align.errors import ExtractError, FetchError
-from align.fetch_cache import cached_text, entry_dir, record_language
+from align.fetch_cache import cached_text, entry_dir, record_language, remove_stale_temporaries
 from align.pdftext import extractor_name, pdf_to_text
 from align.symbols import language_code
 from align.types import write_atomic
@@ -135,15 +135,21 @@ class Client:
 
     def _read_capped(self, response: requests.Response, url: str, symbol: str, lang: str) -> bytes:
         chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > self.config.max_bytes:
-                response.close()
-                raise FetchError(symbol, lang, url, f"larger than the {self.config.max_bytes:,}-byte cap",
-                                 hint="raise the cap with --max-bytes if this document is really that large")
-            chunks.append(chunk)
-        body = b"".join(chunks)
         expected = response.headers.get("Content-Length")
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > self.config.max_bytes:
+                    response.close()
+                    raise FetchError(symbol, lang, url, f"larger than the {self.config.max_bytes:,}-byte cap",
+                                     hint="a UN document is rarely that large; nothing was saved")
+                chunks.append(chunk)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            if expected and expected.isdigit() and size < int(expected):
+                raise requests.exceptions.ChunkedEncodingError(
+                    f"body cut off after {size} of {expected} bytes: {_describe(exc)}") from exc
+            raise
+        body = b"".join(chunks)
         if expected and expected.isdigit() and int(expected) != len(body) and "Content-Encoding" not in response.headers:
             raise requests.exceptions.ChunkedEncodingError(f"body cut off: {len(body)} of {expected} bytes")
         return body
@@ -159,7 +165,7 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, requests.Timeout):
         return "timed out"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return f"connection broke mid-body ({exc})"
+        return str(exc) if "cut off" in str(exc) else "connection broke mid-body"
     return f"connection failed ({exc.__class__.__name__})"
 
 
@@ -246,6 +252,8 @@ def fetch_document(symbol: str, lang: str, fetched: Path, client: Client | None 
     client = client or Client()
     body, chain, status = download_pdf(client, symbol, code)
     folder = entry_dir(fetched, symbol)
+    if folder.exists():
+        remove_stale_temporaries(folder, (f"{code}.pdf", f"{code}.txt"))
     pdf_path = folder / f"{code}.pdf"
     write_atomic(pdf_path, body)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 from align.symbols import slug
@@ -60,8 +61,25 @@ def cached_text(fetched: Path, symbol: str, lang: str) -> Path | None:
     return path
 
 
+# Two languages of one symbol may finish at once in the crawler's threads: one writer at a time.
+_SOURCE_LOCK = threading.Lock()
+
+
+def remove_stale_temporaries(folder: Path, names: tuple[str, ...]) -> None:
+    """Temp files a killed run left behind for these file names (a live writer uses its own names)."""
+    for name in names:
+        for stale in folder.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def record_language(fetched: Path, symbol: str, lang: str, record: dict) -> None:
     """Merge one language's record into `source.json` (atomically)."""
+    with _SOURCE_LOCK:
+        remove_stale_temporaries(entry_dir(fetched, symbol), ("source.json",))
+        _merge_record(fetched, symbol, lang, record)
+
+
+def _merge_record(fetched: Path, symbol: str, lang: str, record: dict) -> None:
     source = read_source(fetched, symbol)
     if "languages" not in source:
         legacy = {source["lang"]: {k: v for k, v in source.items() if k not in ("symbol", "lang")}} \

@@ -17,6 +17,7 @@ An image-only PDF (old scans) yields no text, which is reported, not returned as
 from __future__ import annotations
 
 import re
+import threading
 from importlib.metadata import version
 from pathlib import Path
 
@@ -29,6 +30,10 @@ _MASTHEAD_PAIR_RES = [
     re.compile(r"^(Security Council|General Assembly|Economic and Social Council)[ \t]+(Distr\.:.*?)[ \t]*$",
                re.MULTILINE),
 ]
+
+
+# PDFium is not thread-safe; the crawler fetches in threads, so one document is read at a time.
+_PDFIUM_LOCK = threading.Lock()
 
 
 def extractor_name() -> str:
@@ -44,6 +49,11 @@ def _unglue(text: str) -> str:
 
 def pdf_to_text(path: Path) -> str:
     """Text of every page, pages separated by form feeds; ExtractError for a broken or image-only PDF."""
+    with _PDFIUM_LOCK:
+        return _pdf_to_text(path)
+
+
+def _pdf_to_text(path: Path) -> str:
     import pypdfium2 as pdfium
 
     try:

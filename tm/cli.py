@@ -234,3 +234,7 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
 
 def main() -> None:
     cli(prog_name="untm")
+
+
+if __name__ == "__main__":
+    main()
