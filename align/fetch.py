@@ -29,10 +29,10 @@ import requests
 
 from align import __version__
 from align.errors import ExtractError, FetchError
-from align.fetch_cache import cached_text, entry_dir, record_language, remove_stale_temporaries
+from align.fetch_cache import cached_text, entry_dir, record_language
 from align.pdftext import extractor_name, pdf_to_text
 from align.symbols import language_code
-from align.types import write_atomic
+from align.types import remove_stale_temporaries, write_atomic
 
 log = logging.getLogger(__name__)
 

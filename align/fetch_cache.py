@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from align.symbols import slug
-from align.types import write_atomic
+from align.types import remove_stale_temporaries, write_atomic
 
 
 def entry_dir(fetched: Path, symbol: str) -> Path:
@@ -63,13 +63,6 @@ def cached_text(fetched: Path, symbol: str, lang: str) -> Path | None:
 
 # Two languages of one symbol may finish at once in the crawler's threads: one writer at a time.
 _SOURCE_LOCK = threading.Lock()
-
-
-def remove_stale_temporaries(folder: Path, names: tuple[str, ...]) -> None:
-    """Temp files a killed run left behind for these file names (a live writer uses its own names)."""
-    for name in names:
-        for stale in folder.glob(f".{name}.*.tmp"):
-            stale.unlink(missing_ok=True)
 
 
 def record_language(fetched: Path, symbol: str, lang: str, record: dict) -> None:

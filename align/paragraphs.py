@@ -18,6 +18,7 @@ from align.types import HEADING, OPERATIVE, PREAMBLE, SUB, TITLE
 _ZH_END_RE = re.compile(r"[，。；：！？,;:.!?][”’」』）)\"]*$")
 _EN_END_RE = re.compile(r"[,;:.!?][”’\")]*$")
 _EN_HARD_END_RE = re.compile(r"[;:.!?][”’\")]*$")
+_ZH_HARD_END_RE = re.compile(r"[。；：！？;:.!?][”’」』）)\"]*\s*$")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 # Words that open a preambular paragraph besides the "-ing" participles ("Recalling", "Noting").
@@ -34,11 +35,14 @@ _TITLE_RES = {
 }
 
 
-def _accept_label(line: str, last_operative: int) -> Label | None:
-    """A label that really starts a paragraph: operative numbers must follow on from the last one."""
+def _accept_label(line: str, last_operative: int, after_end: bool = False) -> Label | None:
+    """A label that really starts a paragraph: an operative number follows on from the last one,
+    or skips at most two when the previous line ended a sentence (a paragraph one side lacks)."""
     label = read_label(line)
-    if label and label.kind == OPERATIVE and int(label.number) != last_operative + 1:
-        return None
+    if label and label.kind == OPERATIVE:
+        number = int(label.number)
+        if number != last_operative + 1 and not (after_end and last_operative < number <= last_operative + 3):
+            return None
     return label
 
 
@@ -52,13 +56,13 @@ def _zh_breaks(lines: list[ContentLine]) -> list[bool]:
     trailing_mode = sum(line.trailing_space for line in lines) >= max(3, 0.1 * len(lines))
     breaks, last_operative = [], 0
     for i, line in enumerate(lines):
-        label = _accept_label(line.text, last_operative)
+        prev = lines[i - 1] if i else None
+        label = _accept_label(line.text, last_operative, bool(prev and _ZH_HARD_END_RE.search(prev.text)))
         if label and label.kind == OPERATIVE:
             last_operative = int(label.number)
-        if i == 0:
+        if prev is None:
             breaks.append(True)
             continue
-        prev = lines[i - 1]
         if trailing_mode:
             starts = prev.trailing_space or (label is not None and label.kind == OPERATIVE
                                              and bool(_ZH_END_RE.search(prev.text)))
@@ -94,13 +98,15 @@ def _en_breaks(lines: list[ContentLine]) -> list[bool]:
             breaks.append(True)
             continue
         prev, text = lines[i - 1].text, line.text
-        label = _accept_label(text, last_operative)
+        label = _accept_label(text, last_operative, bool(_EN_HARD_END_RE.search(prev)))
         prev_short = len(prev) < 0.75 * width
         prev_ends = bool(_EN_END_RE.search(prev))
         upper = text[:1].isupper() or text[:1] in "“\"("
         first_word = re.split(r"[\s,]", text, maxsplit=1)[0]
         if _is_label_only(prev):
             starts = False
+        elif i < 8 and any(p.search(text) for p in _TITLE_RES["en"]):
+            starts = True  # title block: "Resolution 2518 (2020)", "Adopted by …", "The Security Council,"
         elif label is not None and label.kind == OPERATIVE:
             starts = True
         elif label is not None:
@@ -160,7 +166,7 @@ def classify(texts: list[str], lang: str) -> list[tuple[str, str]]:
             kinds.append((TITLE, ""))
             continue
         in_title = False
-        label = _accept_label(text, last_operative)
+        label = _accept_label(text, last_operative, bool(position and end_re.search(texts[position - 1])))
         if label is not None and label.kind == OPERATIVE:
             last_operative = int(label.number)
             kinds.append((OPERATIVE, label.number))

@@ -17,7 +17,7 @@ from align.aligner import AlignParams
 from align.embed import Embedder
 from align.extract import segment_file
 from align.pair import Alignment, align_documents
-from align.types import Document, Paragraph, read_paragraphs, to_jsonl, write_atomic
+from align.types import Document, Paragraph, read_paragraphs, remove_stale_temporaries, to_jsonl, write_atomic
 
 
 def sha256_file(path: Path) -> str:
@@ -54,6 +54,8 @@ def run_stage(out: Path, stage: str, params: Mapping[str, object], inputs: list[
     """Write `produce()` to `out` unless up to date; True when it ran. Output first, then its meta."""
     if not force and is_up_to_date(out, stage, params, inputs):
         return False
+    if out.parent.exists():
+        remove_stale_temporaries(out.parent, (out.name, meta_path(out).name))
     write_atomic(out, produce())
     meta = _meta(stage, params, inputs) | {"output": sha256_file(out)}
     write_atomic(meta_path(out), json.dumps(meta, ensure_ascii=False, indent=1) + "\n")

@@ -80,6 +80,13 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     return path
 
 
+def remove_stale_temporaries(folder: Path, names: Iterable[str]) -> None:
+    """Temp files that a killed writer left for these file names (write_atomic's naming)."""
+    for name in names:
+        for stale in Path(folder).glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def to_jsonl(records: Iterable[object]) -> str:
     """Dataclass records as JSON lines, UTF-8 text, one object per line."""
     return "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in records)  # type: ignore[call-overload]

@@ -20,7 +20,7 @@ from align.extract import sentences_of
 from align.pair import join_segments
 from align.stages import read_document, sha256_file
 from align.symbols import slug
-from align.types import Bead, Document, write_atomic
+from align.types import Bead, Document, remove_stale_temporaries, write_atomic
 from tm.tmx import PROFILES, TmUnit, clean_segment, write_tmx
 
 LEVELS = ("sentence", "paragraph")
@@ -123,6 +123,8 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
     """Write every TM file of one build; each file atomically."""
     chosen = PROFILES[profile]
     report = ExportReport()
+    for folder in (out, out / "tm" / "auto", out / "tm" / REVIEW_FOLDER):  # what a killed export left
+        remove_stale_temporaries(folder, ("untm", "unmatched.tsv"))
     created = _creation_time()
     unmatched_rows: list[tuple[str, str, str, str]] = []
     for level in LEVELS:

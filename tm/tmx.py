@@ -123,7 +123,7 @@ def write_tmx(units: Iterable[TmUnit], path: Path, *, segtype: str, profile: Pro
     count = removed_total = 0
     units = iter(units)
     pending: TmUnit | None = next(units, None)
-    part = 0
+    part = largest_unit = 0
     while True:
         part += 1
         target = path if part == 1 else path.with_name(_part_name(path.name, part))
@@ -139,12 +139,15 @@ def write_tmx(units: Iterable[TmUnit], path: Path, *, segtype: str, profile: Pro
                     with xf.element("body"):
                         xf.write("\n")
                         while pending is not None:
+                            # the cap is on the XML itself (uncompressed); 100 bytes close the file
                             if (profile.max_file_bytes and written_here
-                                    and handle.tell() > profile.max_file_bytes - 1_000_000):
+                                    and stream.tell() + largest_unit + 100 > profile.max_file_bytes):
                                 break
                             element, removed = _unit_element(pending, profile)
+                            before = stream.tell()
                             xf.write(element, pretty_print=True)
                             xf.flush()
+                            largest_unit = max(largest_unit, stream.tell() - before)
                             removed_total += removed
                             count += 1
                             written_here += 1
