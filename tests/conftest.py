@@ -23,6 +23,21 @@ def en_counterpart(slug: str) -> Path:
     return FETCHED / slug / "en.txt"
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """`untm build` of the bundled seeds, offline, once per test session (TMs, TSV, search index)."""
+    from click.testing import CliRunner
+
+    from tm.cli import cli
+
+    folder = tmp_path_factory.mktemp("built")
+    env = {"UNTM_CACHE": str(folder / "cache"), "SOURCE_DATE_EPOCH": "1795000000"}
+    result = CliRunner().invoke(cli, ["build", str(SEEDS), "-o", str(folder / "out"), "--fetched", str(FETCHED),
+                                      "--offline"], env=env)
+    assert result.exit_code == 0, result.output
+    return folder / "out"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden files")
 

@@ -183,8 +183,12 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     with click.progressbar(length=total, label="aligning", file=sys.stderr,
                            item_show_func=lambda d: d.name if d else "") as bar:
         report = run_build(arguments, out, _embedder(model), options, on_document=lambda d: bar.update(1, d))
+    from tm.search import build_index
+
+    paragraphs = build_index(out, _embedder(model), force=force)
     for line in summary_lines(report):
         click.echo(line)
+    click.echo(f"search index: {paragraphs} paragraphs in {out}/index")
     if report.failed:
         sys.exit(1)
 
@@ -230,6 +234,55 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
     click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f", {len(invalid)} invalid links skipped")
     if counts["failed"]:
         sys.exit(1)
+
+
+index_option = click.option("--index", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                            help="Build folder (what `untm build -o` wrote).")
+
+
+@cli.command()
+@index_option
+@click.option("--force", is_flag=True, help="Rebuild even when up to date.")
+@model_option
+@_handle_errors
+def index(out: Path, force: bool, model: str) -> None:
+    """Build the cross-language search index of a build folder (untm build does this too).
+
+    \b
+    Example:
+      untm index --index out
+    """
+    from tm.search import build_index
+
+    click.echo(f"{build_index(out, _embedder(model), force=force)} paragraphs indexed in {out}/index")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", "--top", "k", type=click.IntRange(1, 1000), default=10, help="How many paragraphs to show.")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
+@model_option
+@_handle_errors
+def search(query: str, k: int, out: Path, as_json: bool, model: str) -> None:
+    """Find the paragraphs that say QUERY, in Chinese or English, whatever the query's language.
+
+    \b
+    Example:
+      untm search "withdrawal of the Mission from South Kivu" -k 5
+      untm search "部队派遣国" --json
+    """
+    from tm.search import hit_json, search as run_search
+
+    for rank, hit in enumerate(run_search(out, query, _embedder(model), k), start=1):
+        if as_json:
+            click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
+            continue
+        p = hit.paragraph
+        click.echo(f"{rank}. {hit.score:.3f}  {p.symbol}  {p.label}  [{p.lang}]")
+        click.echo(f"   {p.text}")
+        if p.aligned:
+            click.echo(f"   {'en' if p.lang == 'zh' else 'zh'}: {p.aligned}")
 
 
 def main() -> None:

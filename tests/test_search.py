@@ -1,0 +1,80 @@
+"""Cross-language paragraph search over a build folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from align.embed import USEEmbedder
+from align.errors import StaleIndex
+from tm.cli import cli
+from tm.search import build_index, passages, search
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def embedder() -> USEEmbedder:
+    return USEEmbedder()
+
+
+def test_english_query_finds_chinese_only_paragraph(built: Path, embedder: USEEmbedder) -> None:
+    hits = search(built, "the Mission's withdrawal from South Kivu by April 2024", embedder, k=3)
+    found = [(h.paragraph.symbol, h.paragraph.label, h.paragraph.lang) for h in hits]
+    assert ("S/RES/2717(2023)", "operative 23", "zh") in found
+
+
+def test_hits_show_the_aligned_other_language(built: Path, embedder: USEEmbedder) -> None:
+    hits = search(built, "Decides to remain actively seized of the matter.", embedder, k=5)
+    top = hits[0].paragraph
+    assert top.symbol == "S/RES/2423(2018)" and top.label == "operative 72"
+    assert {top.text, top.aligned} == {"72. Decides to remain actively seized of the matter.", "72. 决定继续积极处理此案。"}
+    groups = [h.paragraph.group for h in hits]
+    assert len(groups) == len(set(groups))  # an aligned pair is one hit, not two
+
+
+def test_chinese_query_finds_english_only_material(built: Path, tmp_path: Path, embedder: USEEmbedder) -> None:
+    english_only = tmp_path / "out" / "docs" / "S-RES-2518-2020"
+    english_only.mkdir(parents=True)
+    shutil.copy(built / "docs" / "S-RES-2518-2020" / "en.paragraphs.jsonl", english_only)
+    assert build_index(tmp_path / "out", embedder) == 33
+    hits = search(tmp_path / "out", "请东道国为联合国维和人员及其装备提供出入便利和行动自由", embedder, k=3)
+    assert hits[0].paragraph.lang == "en" and hits[0].paragraph.label == "operative 2"
+    assert hits[0].paragraph.aligned == ""
+
+
+def test_index_of_another_model_is_refused(built: Path, embedder: USEEmbedder) -> None:
+    class Other:
+        model_id = "another-model"
+
+        def encode(self, texts):
+            return np.zeros((len(texts), 8), dtype=np.float32)
+
+    with pytest.raises(StaleIndex, match="another-model"):
+        search(built, "anything", Other())
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path, embedder: USEEmbedder) -> None:
+    with pytest.raises(StaleIndex, match="no search index") as info:
+        search(tmp_path, "anything", embedder)
+    assert "untm build" in info.value.hint
+
+
+def test_passages_cover_long_paragraphs() -> None:
+    text = "23. 决定稳定团将至迟于 2024 年 4 月底从南基伍撤出其部队，从 2024 年 5月起将仅限在北基伍省和伊图里省执行任务，直至当前任务结束，授权联刚稳定团在南基伍维持足够的余留文职人员；"
+    parts = passages(text, "zh")
+    assert parts[0] == text and len(parts) > 2 and "".join(parts[1:]) == text
+    assert passages("Short.", "en") == ["Short."]
+
+
+def test_search_command_json(built: Path, monkeypatch) -> None:
+    monkeypatch.setenv("UNTM_CACHE", str(built.parent / "cache"))
+    result = CliRunner().invoke(cli, ["search", "部队派遣国", "--index", str(built), "-k", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert len(rows) == 2 and {"score", "symbol", "label", "lang", "text", "aligned"} <= set(rows[0])
