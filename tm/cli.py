@@ -285,6 +285,104 @@ def search(query: str, k: int, out: Path, as_json: bool, model: str) -> None:
             click.echo(f"   {'en' if p.lang == 'zh' else 'zh'}: {p.aligned}")
 
 
+tm_option = click.option("--tm", "build_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                         help="Build folder (what `untm build -o` wrote).")
+
+
+def _highlight(text: str, span: tuple[int, int] | None, colour: str) -> str:
+    if not span:
+        return text
+    start, end = span
+    return text[:start] + click.style(text[start:end], fg=colour, bold=True) + text[end:]
+
+
+@cli.command()
+@click.argument("term")
+@tm_option
+@click.option("--json", "as_json", is_flag=True, help="JSON lines: the counterparts, then one line per unit.")
+@click.option("--no-model", is_flag=True, help="Co-occurrence only, without the embedding re-ranking.")
+@click.option("--limit", type=click.IntRange(1), default=50, help="Most units to list.")
+@_handle_errors
+def lookup(term: str, build_dir: Path, as_json: bool, no_model: bool, limit: int) -> None:
+    """How has TERM been translated, where, and how often? A bilingual concordance.
+
+    Chinese terms match as substrings; English ones as whole words, any case, with simple
+    inflection. Each line shows the term and its counterpart highlighted, with symbol and label.
+
+    \b
+    Example:
+      untm lookup 维持和平
+      untm lookup "troop-contributing countries" --json
+    """
+    from tm.terms import Memory, concordance, load_units, spans
+
+    embedder = None if no_model else _embedder(None)
+    result = concordance(term, Memory(load_units(build_dir)), embedder)
+    other = "en" if result.lang == "zh" else "zh"
+    if as_json:
+        click.echo(json.dumps({"term": term, "units": len(result.units), "counterparts": [
+            {"text": t, "units": n, "share": round(share, 3)} for t, n, share in result.counterparts]},
+            ensure_ascii=False))
+    else:
+        click.echo(f"{term}: {len(result.units)} units")
+        for text, n, share in result.counterparts:
+            click.echo(f"  → {text}  {n} ({share:.0%})")
+        if result.units:
+            click.echo("")
+    for unit, counterpart in list(zip(result.units, result.assigned))[:limit]:
+        source, target = (unit.zh, unit.en) if result.lang == "zh" else (unit.en, unit.zh)
+        term_span = spans(term, source, result.lang, True)
+        other_span = spans(counterpart, target, other, False) if counterpart else None
+        if as_json:
+            click.echo(json.dumps({"tuid": unit.tuid, "symbol": unit.symbol, "label": unit.label,
+                                   result.lang: source, other: target, "term_span": term_span,
+                                   "counterpart": counterpart, "counterpart_span": other_span}, ensure_ascii=False))
+            continue
+        click.echo(f"{unit.symbol} {unit.label}")
+        click.echo(f"  {result.lang}: {_highlight(source, term_span, 'yellow')}")
+        click.echo(f"  {other}: {_highlight(target, other_span, 'cyan')}")
+
+
+@cli.group()
+def terms() -> None:
+    """Terminology across a translation memory."""
+
+
+@terms.command("extract")
+@tm_option
+@click.option("--min-frequency", type=click.IntRange(2), default=3, help="Units a Chinese term must occur in.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, help="Least Dice association to pair.")
+@click.option("--tbx", type=click.Path(dir_okay=False, path_type=Path), help="Also write TBX-Basic here.")
+@click.option("--glossary", type=click.Path(dir_okay=False, path_type=Path), help="Also write an OmegaT glossary here.")
+@click.option("--limit", type=click.IntRange(1), default=100, help="Most pairs to list.")
+@click.option("--no-model", is_flag=True, help="Co-occurrence only, without the embedding re-ranking.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
+@_handle_errors
+def extract_terms_command(build_dir: Path, min_frequency: int, min_score: float, tbx: Path | None,
+                          glossary: Path | None, limit: int, no_model: bool, as_json: bool) -> None:
+    """List candidate bilingual term pairs with frequency and association score.
+
+    \b
+    Example:
+      untm terms extract --tbx out/terms.tbx --glossary out/glossary.txt
+    """
+    from tm.tbx import write_glossary, write_tbx
+    from tm.terms import Memory, extract_terms, load_units
+
+    pairs = extract_terms(Memory(load_units(build_dir)), min_frequency=min_frequency, min_dice=min_score,
+                          limit=limit, embedder=None if no_model else _embedder(None))
+    for pair in pairs:
+        if as_json:
+            click.echo(json.dumps({"zh": pair.zh, "en": pair.en, "frequency": pair.frequency, "score": pair.dice},
+                                  ensure_ascii=False))
+        else:
+            click.echo(f"{pair.zh}\t{pair.en}\t{pair.frequency}\t{pair.dice:.3f}")
+    if tbx:
+        write_tbx(pairs, tbx)
+    if glossary:
+        write_glossary(pairs, glossary)
+
+
 def main() -> None:
     cli(prog_name="untm")
 
