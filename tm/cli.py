@@ -345,7 +345,12 @@ def lookup(term: str, build_dir: Path, as_json: bool, no_model: bool, limit: int
 
 @cli.group()
 def terms() -> None:
-    """Terminology across a translation memory."""
+    """Terminology across a translation memory.
+
+    \b
+    Example:
+      untm terms extract --tm out --tbx out/terms.tbx
+    """
 
 
 @terms.command("extract")

@@ -5,6 +5,7 @@ Layout under OUT (OmegaT reads tm/auto as exact matches and tm/penalty-NN with l
     tm/penalty-30/untm.{sentence,paragraph}.review.tmx  the rest of the matched beads
     untm.{sentence,paragraph}.tsv                       every matched bead, for spreadsheet review
     unmatched.tsv                                       1-0 / 0-1 beads (never in a TM: no empty <seg>)
+    review/index.html, review/<slug>.html               side-by-side review pages (tm/review.py)
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def load_aligned(zh_paragraphs: Path, en_paragraphs: Path, beads_file: Path) -> 
                            {level: tuple(b) for level, b in beads.items()})
 
 
-def _segments(document: Document, level: str) -> tuple[list[str], list[str]]:
+def segments_of(document: Document, level: str) -> tuple[list[str], list[str]]:
     """(texts, labels) of a document's segments at one level."""
     if level == "paragraph":
         return [p.text for p in document.paragraphs], [p.label for p in document.paragraphs]
@@ -66,8 +67,8 @@ def _segments(document: Document, level: str) -> tuple[list[str], list[str]]:
 
 def units_of(doc: AlignedDocument, level: str) -> tuple[list[TmUnit], list[tuple[str, str, str, str]]]:
     """Matched beads as units; unmatched ones as (symbol, language, label, text)."""
-    zh_texts, zh_labels = _segments(doc.zh, level)
-    en_texts, en_labels = _segments(doc.en, level)
+    zh_texts, zh_labels = segments_of(doc.zh, level)
+    en_texts, en_labels = segments_of(doc.en, level)
     symbol = doc.zh.symbol or doc.en.symbol
     name = slug(symbol) if symbol else "document"
     units, unmatched = [], []
@@ -154,6 +155,9 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
         rows += [(u.tuid, u.symbol, u.label, u.shape, f"{u.score:.4f}", "auto" if u in auto_set else "review", u.zh, u.en)
                  for auto_set in [set(auto)] for u in units]
         report.outputs.append(write_tsv(rows, out / f"untm.{level}.tsv", excel))
+    from tm.review import write_review
+
+    report.outputs.extend(write_review(docs, out, min_score))
     report.unmatched = len(unmatched_rows)
     report.outputs.append(write_tsv([("symbol", "language", "label", "text"), *unmatched_rows],
                                     out / "unmatched.tsv", excel))
