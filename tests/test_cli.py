@@ -46,3 +46,56 @@ def test_missing_file_is_an_error_with_hint(tmp_path) -> None:
 def test_version() -> None:
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0 and "untm" in result.output
+
+
+def _lines_file(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.integration
+def test_align_presegmented_covers_every_line_once(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("UNTM_CACHE", str(tmp_path / "cache"))
+    zh = _lines_file(tmp_path / "zh.txt", ["安全理事会，", "回顾其以往各项决议，", "1. 决定延长任务期限；", "2. 请秘书长报告；",
+                                          "3. 决定继续积极处理此案。"])
+    en = _lines_file(tmp_path / "en.txt", ["The Security Council,", "Recalling its previous resolutions,",
+                                          "1. Decides to extend the mandate;", "2. Requests the Secretary-General to report;",
+                                          "3. Decides to remain actively seized of the matter."])
+    result = CliRunner().invoke(cli, ["align", zh, en, "--presegmented", "--level", "paragraph"])
+    assert result.exit_code == 0, result.output
+    beads = result.output.splitlines()
+    assert [b.rsplit(":", 1)[0] for b in beads] == [f"[{i}]:[{i}]" for i in range(5)]
+    assert all(0 <= float(b.rsplit(":", 1)[1]) <= 1 for b in beads)
+
+
+@pytest.mark.integration
+def test_align_documents_as_json(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("UNTM_CACHE", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli, ["align", str(zh_seed("S-RES-2518-2020")), str(en_counterpart("S-RES-2518-2020")),
+                                      "--level", "paragraph"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert len(rows) == 33 and rows[-1]["zh_text"] == "15. 决定继续处理此案。"
+    assert rows[-1]["en_text"] == "15. Decides to remain seized of the matter."
+
+
+def test_eval_scores_known_beads(tmp_path) -> None:
+    gold = _lines_file(tmp_path / "gold", ["[0]:[0]", "[1,2]:[1]", "[3]:[]", "[4]:[2]"])
+    test = _lines_file(tmp_path / "test", ["[0]:[0]:0.9", "[1]:[1]:0.8", "[2]:[]:0.7", "[3]:[]:0.6", "[4]:[2]:0.9"])
+    result = CliRunner().invoke(cli, ["eval", test, gold, "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["strict_precision"] == pytest.approx(3 / 5) and scores["strict_recall"] == pytest.approx(3 / 4)
+    assert scores["lax_precision"] == pytest.approx(4 / 5) and scores["lax_recall"] == pytest.approx(1.0)
+
+
+def test_eval_rejects_malformed_lines(tmp_path) -> None:
+    bad = _lines_file(tmp_path / "bad", ["[0]:[0]", "zero to zero"])
+    result = CliRunner().invoke(cli, ["eval", bad, bad])
+    assert result.exit_code == 1 and "bad:2: not a bead line" in result.output
+
+
+def test_eval_needs_pairs(tmp_path) -> None:
+    one = _lines_file(tmp_path / "one", ["[0]:[0]"])
+    result = CliRunner().invoke(cli, ["eval", one])
+    assert result.exit_code == 2

@@ -204,3 +204,29 @@ def test_killed_crawl_resumes_to_the_same_cache(threaded_server, tmp_path: Path)
     assert not list(interrupted.rglob("*.tmp"))
     assert snapshot(interrupted) == snapshot(clean)
     assert len([k for k in snapshot(clean) if k.endswith(".pdf")]) == 40
+
+
+def test_fetch_command_with_links_skips_invalid_ones(undocs: FakeUndocs, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from conftest import zh_seed
+    from tm.cli import cli
+
+    result = CliRunner().invoke(cli, ["fetch", str(zh_seed("S-RES-2589-2021")), "--links", "--fetched",
+                                      str(tmp_path), "--base-url", undocs.base_url, "--delay", "0"])
+    assert result.exit_code == 0, result.output
+    assert "3 fetched, 0 cached, 0 not published, 0 failed, 0 invalid links skipped" in result.output
+    assert cached_text(tmp_path, "S/RES/2378(2017)", "zh") is not None
+    garbled = CliRunner().invoke(cli, ["fetch", str(zh_seed("S-RES-2423-2018")), "--links", "--offline",
+                                       "--fetched", str(tmp_path)])
+    assert "invalid link https://undocs.org/ch/1267/19" in garbled.output and garbled.exit_code == 1
+
+
+def test_fetch_command_failure_exit_status(undocs: FakeUndocs, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tm.cli import cli
+
+    result = CliRunner().invoke(cli, ["fetch", "S/RES/404(2020)", "--fetched", str(tmp_path), "--base-url",
+                                      undocs.base_url, "--delay", "0"])
+    assert result.exit_code == 1 and "failed: S/RES/404(2020) [en]" in result.output

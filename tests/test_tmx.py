@@ -189,3 +189,9 @@ OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
     </project>
 </omegat>
 """
+
+
+def test_export_gzip(tmp_path: Path) -> None:
+    export([_tiny_document()], tmp_path, min_score=0.5, gzip=True)
+    units = list(read_tmx(tmp_path / "tm" / "auto" / "untm.sentence.tmx.gz"))
+    assert len(units) == 6 and not (tmp_path / "tm" / "auto" / "untm.sentence.tmx").exists()

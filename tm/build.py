@@ -15,6 +15,7 @@ from pathlib import Path
 from align.aligner import AlignParams
 from align.embed import Embedder
 from align.errors import AlignError
+from align.extract import compare_structure
 from align.stages import align_stage, read_document, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
 from tm.export import ExportReport, export, load_aligned
@@ -55,6 +56,7 @@ class BuildOptions:
     min_score: float = 0.5
     profile: str = "generic"
     excel: bool = False
+    gzip: bool = False
     force: bool = False
     params: AlignParams = AlignParams()
 
@@ -122,6 +124,10 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
         return result
     en_paragraphs = segment_stage(en_text, work / "en.paragraphs.jsonl", lang="en",
                                   symbol=zh_doc.symbol, force=options.force)
+    differences = compare_structure(zh_doc, read_document(en_paragraphs))
+    if differences:  # the aligner copes, but a translator should know the two texts differ in shape
+        result.message = "structure differs: " + "; ".join(differences)
+        log.warning("%s: %s", seed.name, result.message)
     beads = align_stage(zh_paragraphs, en_paragraphs, work / "beads.jsonl", embedder=embedder,
                         params=options.params, force=options.force)
     aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
@@ -147,14 +153,14 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     aligned = [d for d in report.documents if d.status == ALIGNED]
     inputs = [out / "docs" / d.name / f for d in aligned for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")]
     params = {"min_score": options.min_score, "profile": options.profile, "excel": options.excel,
-              "model": embedder.model_id}
+              "gzip": options.gzip, "model": embedder.model_id}
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
         docs = [load_aligned(*(out / "docs" / d.name / f for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl",
                                                                      "beads.jsonl"))) for d in aligned]
         report.export = export(docs, out, min_score=options.min_score, profile=options.profile,
-                               model_id=embedder.model_id, excel=options.excel)
+                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip)
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 

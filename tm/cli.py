@@ -158,11 +158,12 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--profile", type=click.Choice(["generic", "omegat", "trados", "memoq", "phrase"]),
               default="generic", help="CAT tool whose language codes and limits to follow.")
 @click.option("--excel", is_flag=True, help="Write TSV with a BOM and CRLF for Excel.")
+@click.option("--gzip", "gzip_tmx", is_flag=True, help="Write .tmx.gz (OmegaT and Trados read it).")
 @click.option("--force", is_flag=True, help="Redo every stage even when its output is up to date.")
 @model_option
 @_handle_errors
 def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_score: float, profile: str,
-          excel: bool, force: bool, model: str) -> None:
+          excel: bool, gzip_tmx: bool, force: bool, model: str) -> None:
     """Run the whole job: segment, fetch counterparts, align, export TMX and TSV.
 
     SEEDS are Chinese text files, folders of *.zh.txt files, or document symbols (default: seeds/).
@@ -179,7 +180,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     arguments = seeds or ("seeds",)
     total = len(collect_seeds(arguments))
     options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
-                           excel=excel, force=force)
+                           excel=excel, gzip=gzip_tmx, force=force)
     with click.progressbar(length=total, label="aligning", file=sys.stderr,
                            item_show_func=lambda d: d.name if d else "") as bar:
         report = run_build(arguments, out, _embedder(model), options, on_document=lambda d: bar.update(1, d))

@@ -120,7 +120,7 @@ def _creation_time() -> datetime:
 
 
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
-           model_id: str = "", excel: bool = False) -> ExportReport:
+           model_id: str = "", excel: bool = False, gzip: bool = False) -> ExportReport:
     """Write every TM file of one build; each file atomically."""
     chosen = PROFILES[profile]
     report = ExportReport()
@@ -145,8 +145,9 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
         auto = [u for u in units if u.score >= min_score and fits(u)]
         review = [u for u in units if not (u.score >= min_score and fits(u))]
         notes = {"model": model_id, "min-score": f"{min_score:g}", "profile": chosen.name}
-        for units_here, path in ((auto, out / "tm" / "auto" / f"untm.{level}.tmx"),
-                                 (review, out / "tm" / REVIEW_FOLDER / f"untm.{level}.review.tmx")):
+        suffix = ".tmx.gz" if gzip else ".tmx"  # OmegaT and Trados read gzipped TMX
+        for units_here, path in ((auto, out / "tm" / "auto" / f"untm.{level}{suffix}"),
+                                 (review, out / "tm" / REVIEW_FOLDER / f"untm.{level}.review{suffix}")):
             written = write_tmx(units_here, path, segtype=level, profile=chosen, notes=notes, created=created)
             report.removed_characters += written.removed_characters
             report.outputs.extend(written.paths)
