@@ -273,7 +273,9 @@ def _align_block(s: _Scored, cal: Calibration, params: AlignParams) -> list[tupl
 
 
 def _confidence(similarity: float, cal: Calibration) -> float:
-    return 1.0 / (1.0 + math.exp(-(similarity - cal.threshold) / cal.spread))
+    """Logistic in the document's own units: 0.5 at the deletion threshold, one random-pair spread per step."""
+    z = (similarity - cal.threshold) / cal.spread
+    return 1.0 / (1.0 + math.exp(-min(max(z, -60.0), 60.0)))
 
 
 def _slice(s: _Scored, z0: int, z1: int, e0: int, e1: int) -> _Scored:

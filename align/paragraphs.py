@@ -10,6 +10,8 @@ labels, after undoing pdftotext's reading-order swaps.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 
 from align.labels import Label, read_label
 from align.lines import GAP_NONE, ContentLine
@@ -51,9 +53,27 @@ def _is_label_only(line: str) -> bool:
     return label is not None and label.length == len(line)
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_width(lines: list[ContentLine]) -> int | None:
+    """The full line width when the text is wrapped (many lines end at the same width), else None."""
+    widths = Counter(_display_width(line.text) for line in lines)
+    if len(lines) < 10:
+        return None
+    # justified lines vary by a few columns (digits and Latin letters are half-width)
+    common = max(widths, key=lambda w: sum(widths[w - d] for d in range(5)))
+    share = sum(widths[common - d] for d in range(5)) / len(lines)
+    return common if share >= 0.4 and common >= 20 else None
+
+
 def _zh_breaks(lines: list[ContentLine]) -> list[bool]:
     """breaks[i]: a paragraph starts at lines[i]."""
     trailing_mode = sum(line.trailing_space for line in lines) >= max(3, 0.1 * len(lines))
+    # Without end-of-paragraph marks: a full-width line runs on (a PDF wrapped it), and so does a
+    # long one without final punctuation (a page gap in one-paragraph-per-line text).
+    width = None if trailing_mode else _wrap_width(lines)
     breaks, last_operative = [], 0
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
@@ -67,7 +87,10 @@ def _zh_breaks(lines: list[ContentLine]) -> list[bool]:
             starts = prev.trailing_space or (label is not None and label.kind == OPERATIVE
                                              and bool(_ZH_END_RE.search(prev.text)))
         else:
-            runs_on = len(prev.text) >= 50 and not _ZH_END_RE.search(prev.text) and not _is_label_only(prev.text)
+            full = width is not None and _display_width(prev.text) >= width - 4
+            unfinished = not _ZH_END_RE.search(prev.text) and (
+                len(prev.text) >= 50 or (width is not None and _display_width(prev.text) >= 0.75 * width))
+            runs_on = (full or unfinished) and not _is_label_only(prev.text)
             starts = label is not None or not runs_on
         breaks.append(starts)
     return breaks

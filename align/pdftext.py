@@ -8,6 +8,9 @@ extractor's text and comparing with pdftotext, which made the corpus texts:
 - pypdf: 0.23 s; the same two habits, plus spaces doubled at line joins;
 - pdfminer.six: 0.28 s; runs of double spaces inside paragraphs and an annex heading split;
 - pdftotext (poppler) is a system binary, not a Python package, so pip cannot install it.
+No official Chinese PDF was available offline, so one was generated from seed S/RES/2518's text
+(headless Chromium, Noto CJK): pypdfium2's text segments into the seed's 33 paragraphs, all
+identical (such text has no end-of-paragraph marks; align/paragraphs.py then joins full-width lines).
 PDFium puts text on one baseline on one line ("United Nations S/RES/2803 (2025)") and can emit a
 page's running header right after the last sentence ("matter.S/RES/2803 (2025)"); both are split
 back onto lines of their own here, so furniture detection sees them as pdftotext shows them.
