@@ -14,7 +14,8 @@ from align.types import Bead
 
 
 def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in read_text(path).splitlines() if line.strip()]
+    """Every line is a segment, blank ones included, so bead ids are line numbers (from 0)."""
+    return [line.strip() for line in read_text(path).splitlines()]
 
 
 def align_presegmented(zh_file: Path, en_file: Path, embedder: Embedder, level: str,

@@ -99,3 +99,14 @@ def test_eval_needs_pairs(tmp_path) -> None:
     one = _lines_file(tmp_path / "one", ["[0]:[0]"])
     result = CliRunner().invoke(cli, ["eval", one])
     assert result.exit_code == 2
+
+
+@pytest.mark.integration
+def test_presegmented_blank_lines_are_segments(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("UNTM_CACHE", str(tmp_path / "cache"))
+    zh = _lines_file(tmp_path / "zh.txt", ["安全理事会，", "", "决定继续积极处理此案。"])
+    en = _lines_file(tmp_path / "en.txt", ["The Security Council,", "Decides to remain actively seized of the matter."])
+    result = CliRunner().invoke(cli, ["align", zh, en, "--presegmented"])
+    assert result.exit_code == 0, result.output
+    covered = [i for line in result.output.splitlines() for i in json.loads(line.split(":")[0])]
+    assert covered == [0, 1, 2]

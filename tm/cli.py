@@ -203,9 +203,11 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
 @click.option("--delay", type=float, default=0.5, help="Seconds between request starts.")
 @click.option("--max-in-flight", type=click.IntRange(1, 4), default=4, help="Requests at once (at most 4).")
 @click.option("--base-url", default="https://undocs.org", help="The undocs.org service (for mirrors and tests).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, help="Seconds to wait for an answer.")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, help="Tries after a failure (502/503/504/429).")
 @_handle_errors
 def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, delay: float, max_in_flight: int,
-          base_url: str) -> None:
+          base_url: str, timeout: float, retries: int) -> None:
     """Fetch the English counterparts of seeds (and with --links every linked document) into the cache.
 
     SEEDS are Chinese seed files (their symbol is read from the text) or document symbols.
@@ -223,9 +225,11 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
     jobs, invalid = fetch_jobs(seeds, links)
     for problem in invalid:
         click.echo(f"skipped: {problem}", err=True)
-    hosts = UN_HOSTS | {urlsplit(base_url).hostname or ""}
+    base_host = urlsplit(base_url).hostname or ""
+    loopback = {"localhost", "127.0.0.1", "::1"}
+    hosts = UN_HOSTS | {base_host} | (loopback if base_host in loopback else set())
     client = Client(FetchConfig(base_url=base_url, allowed_hosts=frozenset(hosts), delay=delay,
-                                max_in_flight=max_in_flight))
+                                max_in_flight=max_in_flight, read_timeout=timeout, retries=retries))
     with click.progressbar(length=len(set(jobs)), label="fetching", file=sys.stderr) as bar:
         report = crawl(jobs, fetched, client=client, offline=offline, on_result=lambda r: bar.update(1))
     for result in report.results:
