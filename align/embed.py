@@ -112,7 +112,7 @@ class USEEmbedder:
         import multiprocessing
 
         global _FORKED_EMBEDDER
-        self.backend  # load before forking, so the child shares the weights
+        _ = self.backend  # load before forking, so the child shares the weights
         _FORKED_EMBEDDER = self
         half = len(texts) // 2
         with multiprocessing.get_context("fork").Pool(1) as pool:

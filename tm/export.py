@@ -123,6 +123,11 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
            model_id: str = "", excel: bool = False, gzip: bool = False) -> ExportReport:
     """Write every TM file of one build; each file atomically."""
     chosen = PROFILES[profile]
+    limit = chosen.max_segment_chars
+
+    def fits(unit: TmUnit) -> bool:
+        return limit is None or (len(unit.zh) <= limit and len(unit.en) <= limit)
+
     report = ExportReport()
     for folder in (out, out / "tm" / "auto", out / "tm" / REVIEW_FOLDER):  # what a killed export left
         remove_stale_temporaries(folder, ("untm", "unmatched.tsv"))
@@ -137,11 +142,6 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
                 unmatched_rows.extend(doc_unmatched)
         units, merged = merge_duplicates(units)
         report.duplicates_merged += merged
-        limit = chosen.max_segment_chars
-
-        def fits(unit: TmUnit) -> bool:
-            return limit is None or (len(unit.zh) <= limit and len(unit.en) <= limit)
-
         auto = [u for u in units if u.score >= min_score and fits(u)]
         review = [u for u in units if not (u.score >= min_score and fits(u))]
         notes = {"model": model_id, "min-score": f"{min_score:g}", "profile": chosen.name}

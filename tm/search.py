@@ -21,7 +21,6 @@ from align.errors import StaleIndex
 from align.index import VectorIndex
 from align.pair import join_segments
 from align.stages import is_up_to_date, read_document, run_stage, sha256_file
-from align.types import read_beads
 
 INDEX_DIR = "index"
 _CLAUSE_END_RE = re.compile(r"(?<=[，,；;。：:])\s*")
