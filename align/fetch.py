@@ -209,16 +209,19 @@ def download_pdf(client: Client, symbol: str, lang: str) -> tuple[bytes, list[st
     _raise_for_status(response, symbol, lang, chain[-1])
     body = response.content
     if not body.startswith(b"%PDF-"):
-        match = _PDF_LINK_RE.search(html.unescape(body.decode("utf-8", "replace"))) if body else None
-        if not match:
-            if not body.strip():
-                raise NotPublished(symbol, lang, chain[-1], "not published (the service answered with an empty page)")
-            raise FetchError(symbol, lang, chain[-1], "the viewer page has no PDF link",
-                             hint="the symbol may not exist; check it on undocs.org")
-        api = urljoin(chain[-1], match.group(0))
+        if not body.strip():
+            raise NotPublished(symbol, lang, chain[-1], "not published (the service answered with an empty page)")
+        page = html.unescape(body.decode("utf-8", "replace")).replace("\\/", "/")  # HTML or JSON-escaped
+        match = _PDF_LINK_RE.search(page)
+        # a viewer page that no longer embeds the link: the document API has a fixed form
+        api = urljoin(chain[-1], match.group(0) if match else
+                      f"/api/symbol/access?s={quote(symbol, safe='/()')}&l={lang}&t=pdf")
         headers = {"Accept": "application/pdf", "Sec-Fetch-Site": "same-site", "Referer": chain[-1]}
         response, api_chain = _follow(client, api, symbol, lang, headers, lowercase_paths=True)
         chain += api_chain
+        if not match and response.status_code >= 400:
+            raise FetchError(symbol, lang, chain[-1], f"the viewer page has no PDF link, and the document API "
+                             f"answered HTTP {response.status_code}", hint="the symbol may not exist; check it on undocs.org")
         _raise_for_status(response, symbol, lang, chain[-1])
         body = response.content
     _verify_pdf(body, symbol, lang, chain[-1], client.config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -230,3 +231,19 @@ def test_fetch_command_failure_exit_status(undocs: FakeUndocs, tmp_path: Path) -
     result = CliRunner().invoke(cli, ["fetch", "S/RES/404(2020)", "--fetched", str(tmp_path), "--base-url",
                                       undocs.base_url, "--delay", "0"])
     assert result.exit_code == 1 and "failed: S/RES/404(2020) [en]" in result.output
+
+
+def test_viewer_page_without_link_falls_back_to_the_document_api(undocs: FakeUndocs, threaded_server, tmp_path) -> None:
+    from werkzeug import Response
+
+    def handle(request):
+        if request.path.startswith("/viewer/"):
+            return Response("<html><body>viewer without a link</body></html>", content_type="text/html")
+        return undocs.handle(request)
+
+    threaded_server.clear()  # the fake service, but with a viewer page that embeds no link
+    threaded_server.expect_request(re.compile(".*")).respond_with_handler(handle)
+    result = fetch_document("S/RES/2518(2020)", "en", tmp_path, _client(undocs))
+    assert result.status == "fetched"
+    assert any("api/symbol/access" in url for url in json.loads(
+        (tmp_path / "S-RES-2518-2020" / "source.json").read_text())["languages"]["en"]["url_chain"])
