@@ -123,3 +123,16 @@ def test_unloadable_model_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(EmbeddingMismatch, match="no-such-model") as info:
         embedder.encode(["x"])
     assert "local model directory" in info.value.hint
+
+
+@pytest.mark.integration
+def test_weights_snapshot_loads_the_same_model(tmp_path) -> None:
+    first = USEEmbedder(EmbeddingCache(tmp_path / "a.sqlite"))
+    vectors = first.encode(TEXTS)
+    snapshots = list(tmp_path.glob("*.weights.npz"))
+    assert len(snapshots) == 1
+    second = USEEmbedder(EmbeddingCache(tmp_path / "b.sqlite"))  # same folder: loads the snapshot
+    assert np.array_equal(second.encode(TEXTS), vectors)
+    snapshots[0].write_bytes(b"damaged")
+    third = USEEmbedder(EmbeddingCache(tmp_path / "c.sqlite"))
+    assert np.array_equal(third.encode(TEXTS), vectors)  # a damaged snapshot is rebuilt, not trusted
