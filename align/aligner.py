@@ -73,30 +73,38 @@ class _Scored:
     en_knn: np.ndarray
     zh_cum: np.ndarray
     en_cum: np.ndarray
+    zh_nearest: tuple[np.ndarray, np.ndarray]  # each zh segment's best en match: (cosines, indices)
+    en_nearest: tuple[np.ndarray, np.ndarray]
 
 
-def _knn_means(spans: np.ndarray, other_singles: np.ndarray, k: int) -> np.ndarray:
-    """(K, n): mean cosine of each span to its k nearest single segments of the other side."""
+def _neighbours(spans: np.ndarray, other_singles: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(K, n) mean cosine of each span to its k nearest single segments of the other side, and
+    each single segment's nearest one (cosine, index)."""
     result = np.zeros(spans.shape[:2], dtype=np.float32)
+    nearest_cos = np.full(spans.shape[1], -1.0, dtype=np.float32)
+    nearest_id = np.zeros(spans.shape[1], dtype=np.int64)
     if other_singles.shape[0] == 0:
-        return result
+        return result, nearest_cos, nearest_id
     index = VectorIndex.build(other_singles)
     for level in range(spans.shape[0]):
         valid = spans.shape[1] - level
         if valid <= 0:
             break
-        scores, _ = index.search(spans[level, :valid], k)
+        scores, ids = index.search(spans[level, :valid], k)
         result[level, :valid] = scores.mean(axis=1)
-    return result
+        if level == 0:
+            nearest_cos, nearest_id = scores[:, 0].copy(), ids[:, 0].copy()
+    return result, nearest_cos, nearest_id
 
 
 def _prepare(zh: Side, en: Side, params: AlignParams) -> _Scored:
+    zh_knn, zh_cos, zh_ids = _neighbours(zh.spans, en.spans[0], params.margin_k)
+    en_knn, en_cos, en_ids = _neighbours(en.spans, zh.spans[0], params.margin_k)
     return _Scored(
-        zh, en,
-        _knn_means(zh.spans, en.spans[0], params.margin_k),
-        _knn_means(en.spans, zh.spans[0], params.margin_k),
+        zh, en, zh_knn, en_knn,
         np.concatenate([[0.0], np.cumsum(zh.lengths, dtype=np.float64)]),
         np.concatenate([[0.0], np.cumsum(en.lengths, dtype=np.float64)]),
+        (zh_cos, zh_ids), (en_cos, en_ids),
     )
 
 
@@ -282,7 +290,8 @@ def _slice(s: _Scored, z0: int, z1: int, e0: int, e1: int) -> _Scored:
     zh = Side(s.zh.spans[:, z0:z1], s.zh.lengths[z0:z1])
     en = Side(s.en.spans[:, e0:e1], s.en.lengths[e0:e1])
     return _Scored(zh, en, s.zh_knn[:, z0:z1], s.en_knn[:, e0:e1],
-                   s.zh_cum[z0 : z1 + 1] - s.zh_cum[z0], s.en_cum[e0 : e1 + 1] - s.en_cum[e0])
+                   s.zh_cum[z0 : z1 + 1] - s.zh_cum[z0], s.en_cum[e0 : e1 + 1] - s.en_cum[e0],
+                   s.zh_nearest, s.en_nearest)
 
 
 def _trusted_anchors(s: _Scored, anchors, cal: Calibration, params: AlignParams) -> list[tuple[int, int]]:
@@ -317,10 +326,9 @@ def align_beads(zh: Side, en: Side, params: AlignParams = AlignParams(), anchors
     cal = calibrate(zh, en, params, scored)
     best_single = np.full(zh.size, -np.inf), np.full(en.size, -np.inf)
     if zh.size and en.size:
-        zh_scores, zh_ids = VectorIndex.build(en.spans[0]).search(zh.spans[0], 1)
-        en_scores, en_ids = VectorIndex.build(zh.spans[0]).search(en.spans[0], 1)
-        best_single = (_margin(zh_scores[:, 0], scored.zh_knn[0], scored.en_knn[0][zh_ids[:, 0]]),
-                       _margin(en_scores[:, 0], scored.zh_knn[0][en_ids[:, 0]], scored.en_knn[0]))
+        (zh_cos, zh_ids), (en_cos, en_ids) = scored.zh_nearest, scored.en_nearest
+        best_single = (_margin(zh_cos, scored.zh_knn[0], scored.en_knn[0][zh_ids]),
+                       _margin(en_cos, scored.zh_knn[0][en_ids], scored.en_knn[0]))
     if blocks is None:
         blocks = _blocks_from_anchors(_trusted_anchors(scored, anchors, cal, params), zh.size, en.size)
     beads: list[Bead] = []
