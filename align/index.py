@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from align.errors import StaleIndex
+from align.types import write_atomic
 
 
 class VectorIndex:
@@ -55,9 +56,10 @@ class VectorIndex:
         return scores, ids
 
     def save(self, path: Path) -> None:
+        """Write the index atomically (temp file + rename)."""
         import faiss
 
-        faiss.write_index(self._index, str(path))
+        write_atomic(path, faiss.serialize_index(self._index).tobytes())
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

@@ -49,6 +49,15 @@ def is_up_to_date(out: Path, stage: str, params: Mapping[str, object], inputs: l
     return recorded == _meta(stage, params, inputs) and output_hash == sha256_file(out)
 
 
+def outputs_intact(manifest: Path, folder: Path) -> bool:
+    """The files a stage's manifest lists ({"outputs": {name: sha256}}) exist, unchanged, under `folder`."""
+    try:
+        outputs = json.loads(manifest.read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return all((folder / name).exists() and sha256_file(folder / name) == digest for name, digest in outputs.items())
+
+
 def run_stage(out: Path, stage: str, params: Mapping[str, object], inputs: list[Path],
               produce: Callable[[], bytes | str], force: bool = False) -> bool:
     """Write `produce()` to `out` unless up to date; True when it ran. Output first, then its meta."""

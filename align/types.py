@@ -99,9 +99,12 @@ def read_paragraphs(path: Path) -> Iterator[Paragraph]:
                 yield Paragraph(**json.loads(line))
 
 
-def read_beads(path: Path) -> Iterator[Bead]:
+def read_beads(path: Path) -> dict[str, tuple[Bead, ...]]:
+    """Beads of a beads JSONL file (align/stages.py), grouped by their "level" field."""
+    levels: dict[str, list[Bead]] = {"paragraph": [], "sentence": []}
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 raw = json.loads(line)
-                yield Bead(tuple(raw["zh"]), tuple(raw["en"]), float(raw["score"]))
+                levels.setdefault(raw["level"], []).append(Bead(tuple(raw["zh"]), tuple(raw["en"]), float(raw["score"])))
+    return {level: tuple(beads) for level, beads in levels.items()}

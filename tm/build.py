@@ -16,7 +16,7 @@ from align.aligner import AlignParams
 from align.embed import Embedder
 from align.errors import AlignError
 from align.extract import compare_structure
-from align.stages import align_stage, read_document, run_stage, segment_stage, sha256_file
+from align.stages import align_stage, outputs_intact, read_document, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
 from tm.export import ExportReport, export, load_aligned
 
@@ -164,15 +164,7 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 
-    outputs_intact = _outputs_intact(manifest_file, out)
-    ran = run_stage(manifest_file, "export", params, inputs, produce, force=options.force or not outputs_intact)
+    intact = outputs_intact(manifest_file, out)
+    ran = run_stage(manifest_file, "export", params, inputs, produce, force=options.force or not intact)
     report.export_skipped = not ran
     return report
-
-
-def _outputs_intact(manifest_file: Path, out: Path) -> bool:
-    try:
-        outputs = json.loads(manifest_file.read_text(encoding="utf-8"))["outputs"]
-    except (OSError, ValueError, KeyError):
-        return False
-    return all((out / name).exists() and sha256_file(out / name) == digest for name, digest in outputs.items())

@@ -10,7 +10,6 @@ Layout under OUT (OmegaT reads tm/auto as exact matches and tm/penalty-NN with l
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from align.extract import sentences_of
 from align.pair import join_segments
 from align.stages import read_document, sha256_file
 from align.symbols import slug
-from align.types import Bead, Document, remove_stale_temporaries, write_atomic
+from align.types import Bead, Document, read_beads, remove_stale_temporaries, write_atomic
 from tm.tmx import PROFILES, TmUnit, clean_segment, write_tmx
 
 LEVELS = ("sentence", "paragraph")
@@ -46,14 +45,7 @@ class ExportReport:
 
 
 def load_aligned(zh_paragraphs: Path, en_paragraphs: Path, beads_file: Path) -> AlignedDocument:
-    beads: dict[str, list[Bead]] = {level: [] for level in LEVELS}
-    with open(beads_file, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                row = json.loads(line)
-                beads[row["level"]].append(Bead(tuple(row["zh"]), tuple(row["en"]), float(row["score"])))
-    return AlignedDocument(read_document(zh_paragraphs), read_document(en_paragraphs),
-                           {level: tuple(b) for level, b in beads.items()})
+    return AlignedDocument(read_document(zh_paragraphs), read_document(en_paragraphs), read_beads(beads_file))
 
 
 def segments_of(document: Document, level: str) -> tuple[list[str], list[str]]:

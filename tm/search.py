@@ -10,9 +10,7 @@ Chinese here) are indexed too.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,11 +18,12 @@ from align.embed import Embedder
 from align.errors import StaleIndex
 from align.index import VectorIndex
 from align.pair import join_segments
-from align.stages import is_up_to_date, read_document, run_stage, sha256_file
+from align.stages import is_up_to_date, outputs_intact, read_document, run_stage, sha256_file
+from align.types import read_beads, to_jsonl, write_atomic
 
 INDEX_DIR = "index"
 _CLAUSE_END_RE = re.compile(r"(?<=[，,；;。：:])\s*")
-APPROXIMATE_FROM = 200_000  # exact search below; HNSW above (recall measured by scripts/bench_search.py)
+APPROXIMATE_FROM = 200_000  # exact search below; IVF above (recall measured by scripts/bench_search.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +45,6 @@ class Hit:
     paragraph: IndexedParagraph
 
 
-def _paragraph_beads(beads_file: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    if not beads_file.exists():
-        return []
-    pairs = []
-    with open(beads_file, encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if row["level"] == "paragraph" and row["zh"] and row["en"]:
-                pairs.append((tuple(row["zh"]), tuple(row["en"])))
-    return pairs
-
-
 def collect_paragraphs(out: Path) -> tuple[list[IndexedParagraph], list[Path]]:
     """Every paragraph of every document of a build, and the files they came from."""
     rows: list[IndexedParagraph] = []
@@ -69,7 +56,9 @@ def collect_paragraphs(out: Path) -> tuple[list[IndexedParagraph], list[Path]]:
         sources += list(documents.values()) + ([beads_file] if beads_file.exists() else [])
         loaded = {lang: read_document(path) for lang, path in documents.items()}
         partner: dict[tuple[str, int], tuple[str, str]] = {}
-        for number, (zh_ids, en_ids) in enumerate(_paragraph_beads(beads_file)):
+        matched = [(b.zh, b.en) for b in read_beads(beads_file)["paragraph"] if b.zh and b.en] \
+            if beads_file.exists() else []
+        for number, (zh_ids, en_ids) in enumerate(matched):
             zh_text = join_segments([loaded["zh"].paragraphs[i].text for i in zh_ids], "zh")
             en_text = join_segments([loaded["en"].paragraphs[j].text for j in en_ids], "en")
             for i in zh_ids:
@@ -110,10 +99,8 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
     rows, sources = collect_paragraphs(out)
     faiss_file, rows_file, info_file, owners_file = _paths(out)
     params = {"model": embedder.model_id, "approximate_from": APPROXIMATE_FROM, "passages": 1}
-    if not force and is_up_to_date(info_file, "index", params, sources) and faiss_file.exists() and rows_file.exists():
-        info = json.loads(info_file.read_text(encoding="utf-8"))
-        if info.get("faiss_sha256") == sha256_file(faiss_file) and info.get("rows_sha256") == sha256_file(rows_file):
-            return len(rows)
+    if not force and is_up_to_date(info_file, "index", params, sources) and outputs_intact(info_file, info_file.parent):
+        return len(rows)
 
     def produce() -> str:
         texts, owners = [], []
@@ -122,23 +109,15 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
                 texts.append(passage)
                 owners.append(r.row)
         vectors = embedder.encode(texts)
-        index = VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM) if rows else None
-        faiss_file.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".paragraphs.faiss.", suffix=".tmp", dir=faiss_file.parent)
-        os.close(handle)
-        try:
-            if index is not None:
-                index.save(Path(temporary))
-            os.replace(temporary, faiss_file)
-        finally:
-            Path(temporary).unlink(missing_ok=True)
-        from align.types import to_jsonl, write_atomic
-
+        if rows:
+            VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM).save(faiss_file)
+        else:
+            write_atomic(faiss_file, b"")  # nothing to search: search() returns before reading it
         write_atomic(rows_file, to_jsonl(rows))
         write_atomic(owners_file, json.dumps(owners))
+        outputs = {p.name: sha256_file(p) for p in (faiss_file, rows_file, owners_file)}
         return json.dumps({"model": embedder.model_id, "paragraphs": len(rows), "vectors": len(owners),
-                           "faiss_sha256": sha256_file(faiss_file), "rows_sha256": sha256_file(rows_file)},
-                          indent=1) + "\n"
+                           "outputs": outputs}, indent=1) + "\n"
 
     run_stage(info_file, "index", params, sources, produce, force=True)
     return len(rows)
