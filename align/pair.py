@@ -11,6 +11,7 @@ import numpy as np
 from align.aligner import AlignParams, Side, align_beads
 from align.embed import Embedder
 from align.extract import sentences_of
+from align.labels import read_label
 from align.types import OPERATIVE, Bead, Document
 
 
@@ -45,6 +46,20 @@ def label_anchors(zh: Document, en: Document) -> tuple[tuple[int, int], ...]:
     en_index = {p.number: p.index for p in en.paragraphs if p.kind == OPERATIVE}
     return tuple((p.index, en_index[p.number]) for p in zh.paragraphs
                  if p.kind == OPERATIVE and zh_numbers[p.number] == 1 and en_numbers.get(p.number) == 1)
+
+
+def number_anchors(zh: Sequence[str], en: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """(zh index, en index) of segments starting with the same operative number, once on each side."""
+    def numbers(texts: Sequence[str]) -> dict[str, int]:
+        found: dict[str, list[int]] = {}
+        for index, text in enumerate(texts):
+            label = read_label(text)
+            if label and label.kind == OPERATIVE:
+                found.setdefault(label.number, []).append(index)
+        return {number: at[0] for number, at in found.items() if len(at) == 1}
+
+    zh_numbers, en_numbers = numbers(zh), numbers(en)
+    return tuple(sorted((i, en_numbers[n]) for n, i in zh_numbers.items() if n in en_numbers))
 
 
 def _sentence_bounds(sentences: Sequence[tuple[int, str]], paragraphs: int) -> np.ndarray:

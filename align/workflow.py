@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from align.aligner import AlignParams, align_beads
 from align.embed import Embedder
 from align.extract import read_text, segment_file
-from align.labels import read_label
-from align.pair import align_documents, join_segments, make_side
+from align.pair import align_documents, join_segments, make_side, number_anchors
 from align.types import Bead
 
 
@@ -21,22 +20,15 @@ def _lines(path: Path) -> list[str]:
 def align_presegmented(zh_file: Path, en_file: Path, embedder: Embedder, level: str,
                        params: AlignParams = AlignParams()) -> list[Bead]:
     """Beads over the non-blank lines of two files; at paragraph level, same operative numbers anchor."""
-    zh_lines, en_lines = _lines(zh_file), _lines(en_file)
-    anchors: tuple[tuple[int, int], ...] = ()
-    if level == "paragraph":
-        def numbers(lines):
-            found = {}
-            for index, line in enumerate(lines):
-                label = read_label(line)
-                if label and label.kind == "operative":
-                    found.setdefault(label.number, []).append(index)
-            return {k: v[0] for k, v in found.items() if len(v) == 1}
+    return align_segments(_lines(zh_file), _lines(en_file), embedder, level, params)
 
-        zh_numbers, en_numbers = numbers(zh_lines), numbers(en_lines)
-        anchors = tuple(sorted((i, en_numbers[k]) for k, i in zh_numbers.items() if k in en_numbers))
-    zh_side = make_side(zh_lines, "zh", embedder, params.max_span)
-    en_side = make_side(en_lines, "en", embedder, params.max_span)
-    return align_beads(zh_side, en_side, params, anchors=anchors)
+
+def align_segments(zh: Sequence[str], en: Sequence[str], embedder: Embedder, level: str,
+                   params: AlignParams = AlignParams()) -> list[Bead]:
+    """Beads over two segment lists; at paragraph level, operative numbers on both sides anchor."""
+    anchors = number_anchors(zh, en) if level == "paragraph" else ()
+    return align_beads(make_side(zh, "zh", embedder, params.max_span), make_side(en, "en", embedder, params.max_span),
+                       params, anchors=anchors)
 
 
 def align_files(zh_file: Path, en_file: Path, embedder: Embedder, level: str,

@@ -21,15 +21,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.aligner import AlignParams, align_beads  # noqa: E402
+from align.aligner import align_beads  # noqa: E402
 from align.embed import USEEmbedder  # noqa: E402
 from align.embed_cache import EmbeddingCache  # noqa: E402
 from align.evaluate import score  # noqa: E402
 from align.extract import read_text, segment_file, segment_text  # noqa: E402
-from align.labels import read_label  # noqa: E402
 from align.pair import align_documents, make_side  # noqa: E402
 from align.synthetic import SyntheticDocument, load_pairs, make_document  # noqa: E402
 from align.types import Bead  # noqa: E402
+from align.workflow import align_segments  # noqa: E402
 
 PAIRS = ["S-RES-2423-2018", "S-RES-2518-2020", "S-RES-2589-2021", "S-RES-2594-2021"]
 
@@ -72,21 +72,8 @@ def perturb(zh: list[str], en: list[str], seed: int) -> SyntheticDocument:
 
 
 def untm_align(doc: SyntheticDocument, embedder, use_labels: bool) -> list[Bead]:
-    params = AlignParams()
-    anchors: tuple[tuple[int, int], ...] = ()
-    if use_labels:
-        def numbers(texts):
-            found = {}
-            for index, text in enumerate(texts):
-                label = read_label(text)
-                if label and label.kind == "operative":
-                    found[label.number] = index
-            return found
-
-        zh_numbers, en_numbers = numbers(doc.zh), numbers(doc.en)
-        anchors = tuple(sorted((i, en_numbers[k]) for k, i in zh_numbers.items() if k in en_numbers))
-    return align_beads(make_side(doc.zh, "zh", embedder, params.max_span),
-                       make_side(doc.en, "en", embedder, params.max_span), params, anchors=anchors)
+    """What `untm align --presegmented` does: paragraph level uses operative numbers as anchors."""
+    return align_segments(doc.zh, doc.en, embedder, "paragraph" if use_labels else "sentence")
 
 
 def vecalign_align(doc: SyntheticDocument, embedder) -> list[Bead]:
