@@ -7,7 +7,8 @@ from pathlib import Path
 
 from align.aligner import AlignParams, align_beads
 from align.embed import Embedder
-from align.extract import read_text, segment_file
+from align.extract import read_text
+from align.inputs import check_line_files, segment_pair
 from align.pair import align_documents, join_segments, make_side, number_anchors
 from align.types import Bead
 
@@ -20,6 +21,7 @@ def _lines(path: Path) -> list[str]:
 def align_presegmented(zh_file: Path, en_file: Path, embedder: Embedder, level: str,
                        params: AlignParams = AlignParams()) -> list[Bead]:
     """Beads over the non-blank lines of two files; at paragraph level, same operative numbers anchor."""
+    check_line_files(zh_file, en_file)
     return align_segments(_lines(zh_file), _lines(en_file), embedder, level, params)
 
 
@@ -34,8 +36,8 @@ def align_segments(zh: Sequence[str], en: Sequence[str], embedder: Embedder, lev
 def align_files(zh_file: Path, en_file: Path, embedder: Embedder, level: str,
                 params: AlignParams = AlignParams()) -> Iterator[dict]:
     """JSON-ready rows, one per bead, with both texts and the score."""
-    zh = segment_file(zh_file, "zh").document
-    en = segment_file(en_file, "en").document
+    zh_segmented, en_segmented = segment_pair(zh_file, en_file)
+    zh, en = zh_segmented.document, en_segmented.document
     alignment = align_documents(zh, en, embedder, params)
     if level == "paragraph":
         beads, zh_texts, en_texts = alignment.paragraph_beads, [p.text for p in zh.paragraphs], [p.text for p in en.paragraphs]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from align.aligner import AlignParams
@@ -18,7 +19,9 @@ from align.errors import AlignError
 from align.extract import compare_structure
 from align.stages import align_stage, outputs_intact, read_document, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
+from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
 from tm.export import ExportReport, export, load_aligned
+from tm.progress import ReportingEmbedder, Task
 
 log = logging.getLogger(__name__)
 
@@ -66,24 +69,79 @@ class Seed:
     name: str  # folder name under OUT/docs
     zh_text: Path | None  # None: a bare symbol, its Chinese comes from the cache or the fetcher
     symbol: str = ""
+    en_text: Path | None = None  # a pair's English file; None: the English comes from the cache or the fetcher
 
 
-def collect_seeds(arguments: Sequence[str]) -> list[Seed]:
-    """Seed files, folders of *.zh.txt files, or document symbols; in a stable order."""
+_PAIR_RE = re.compile(r"^(?P<name>.+)\.(?P<lang>zh|en)\.[A-Za-z0-9]+$")
+
+
+def _folder_seeds(folder: Path) -> list[Seed]:
+    """`name.zh.*` + `name.en.*` pairs; other Chinese *.txt files get their English from the cache."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    english = {}
+    for path in files:
+        if (match := _PAIR_RE.match(path.name)) and match["lang"] == "en":
+            english.setdefault(match["name"], path)
+    seeds, names = [], set()
+    for path in files:
+        match = _PAIR_RE.match(path.name)
+        if match and match["lang"] == "zh" and match["name"] not in names:
+            name = match["name"]
+            if name in english:
+                seeds.append(Seed(name, path, en_text=english[name]))
+            elif path.suffix == ".txt":
+                seeds.append(Seed(name, path))
+            else:
+                continue
+            names.add(name)
+        elif not match and path.suffix == ".txt" and path.stem not in names:
+            seeds.append(Seed(path.stem, path))
+            names.add(path.stem)
+    return seeds
+
+
+def _name_of(path: Path) -> str:
+    match = _PAIR_RE.match(path.name)
+    return match["name"] if match else path.name.removesuffix(".txt")
+
+
+def collect_seeds(arguments: Sequence[str], pairs: Sequence[tuple[str, str]] = (), symbol: str = "") -> list[Seed]:
+    """Seed files, folders of seeds or of pairs, symbols, and --pair files; in a stable order.
+
+    `symbol` names the one document given (for a text that carries none); SymbolError if it is not a symbol.
+    """
     seeds: list[Seed] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            seeds.extend(Seed(p.name.removesuffix(".zh.txt").removesuffix(".txt"), p)
-                         for p in sorted(path.glob("*.txt")) if not p.name.endswith(".en.txt"))
+            seeds.extend(_folder_seeds(path))
         elif path.is_file():
             seeds.append(Seed(path.name.removesuffix(".zh.txt").removesuffix(".txt"), path))
         elif is_symbol(argument):
-            symbol = normalise_symbol(argument)
-            seeds.append(Seed(slug(symbol), None, symbol))
+            normalised = normalise_symbol(argument)
+            seeds.append(Seed(slug(normalised), None, normalised))
         else:
             raise AlignError(f"seed not found: {argument}",
-                             hint="give seed files, a folder of *.zh.txt files, or symbols like S/RES/2518(2020)")
+                             hint="give seed files, a folder of *.zh.txt files (or name.zh.* + name.en.* pairs), "
+                                  "or symbols like S/RES/2518(2020)")
+    for zh, en in pairs:
+        for file in (zh, en):
+            if not Path(file).is_file():
+                raise AlignError(f"--pair: file not found: {file}", hint="give --pair CHINESE_FILE ENGLISH_FILE")
+        seeds.append(Seed(_name_of(Path(zh)), Path(zh), en_text=Path(en)))
+    if symbol:
+        if len(seeds) != 1:
+            raise AlignError(f"--symbol {symbol} names one document, but {len(seeds)} were given",
+                             hint="build that document on its own: one seed file or one --pair")
+        normalised = normalise_symbol(symbol)
+        seeds = [Seed(seeds[0].name if seeds[0].zh_text else slug(normalised), seeds[0].zh_text, normalised,
+                      seeds[0].en_text)]
+    seeds = list(dict.fromkeys(seeds))  # the same input named twice (a folder and a file in it) is built once
+    names = [seed.name for seed in seeds]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise AlignError(f"two inputs would share the work folder OUT/docs/{twice[0]}",
+                         hint="rename one of the files (the part before .zh. / .en. names the document)")
     return seeds
 
 
@@ -102,65 +160,117 @@ def _counterpart(symbol: str, lang: str, options: BuildOptions) -> Path | None:
         return None
 
 
-def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOptions) -> DocumentResult:
+def _stage(task: Task | None, name: str, detail: str) -> None:
+    if task is not None:
+        task.stage(f"{name}: {detail}")
+
+
+def _check_inputs(seed: Seed) -> str:
+    """Refuse empty files and files in the wrong language before anything is written; the document's symbol."""
+    from align.inputs import segment_checked, segment_pair
+
+    if seed.zh_text is None:
+        return seed.symbol
+    if seed.en_text is not None:
+        zh, en = segment_pair(seed.zh_text, seed.en_text, seed.symbol or None)
+        return seed.symbol or zh.document.symbol or en.document.symbol
+    zh = segment_checked(seed.zh_text, "zh", seed.symbol or None)
+    if not zh.document.symbol:
+        raise AlignError(f"{seed.zh_text}: cannot tell which UN document this is",
+                         hint="the text carries no resolution number or running header: name it with "
+                              "--symbol S/RES/…, or give its English too with --pair CHINESE ENGLISH")
+    return zh.document.symbol
+
+
+def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOptions,
+                    task: Task | None = None) -> DocumentResult:
     result = DocumentResult(seed.name, seed.symbol)
     work = out / "docs" / seed.name
+    _stage(task, seed.name, "checking input")
+    symbol = _check_inputs(seed)
     zh_text = seed.zh_text or _counterpart(seed.symbol, "zh", options)
     if zh_text is None:
         result.status, result.message = MISSING, "Chinese text not in the cache (offline)"
         return result
+    if seed.zh_text is None:  # a fetched Chinese text is checked like a given one
+        from align.inputs import segment_checked
+
+        segment_checked(zh_text, "zh", seed.symbol)
+    _stage(task, seed.name, "segmenting")
     zh_paragraphs = segment_stage(zh_text, work / "zh.paragraphs.jsonl", lang="zh",
-                                  symbol=seed.symbol or None, force=options.force)
+                                  symbol=symbol or None, force=options.force)
     zh_doc = read_document(zh_paragraphs)
     result.symbol = zh_doc.symbol
     result.zh_paragraphs = len(zh_doc.paragraphs)
-    if not zh_doc.symbol:
-        raise AlignError(f"{zh_text}: cannot tell which UN document this is",
-                         hint="the text carries no resolution number or running header; name the symbol as a seed")
-    en_text = _counterpart(zh_doc.symbol, "en", options)
+    en_text = seed.en_text or _counterpart(zh_doc.symbol, "en", options)
     if en_text is None:
         result.status = MISSING
         result.message = "English not in the cache" + (" (offline)" if options.offline else "")
         return result
+    if seed.en_text is None:
+        from align.inputs import segment_checked
+
+        segment_checked(en_text, "en", zh_doc.symbol)
     en_paragraphs = segment_stage(en_text, work / "en.paragraphs.jsonl", lang="en",
-                                  symbol=zh_doc.symbol, force=options.force)
+                                  symbol=zh_doc.symbol or None, force=options.force)
     differences = compare_structure(zh_doc, read_document(en_paragraphs))
     if differences:  # the aligner copes, but a translator should know the two texts differ in shape
         result.message = "structure differs: " + "; ".join(differences)
         log.warning("%s: %s", seed.name, result.message)
-    beads = align_stage(zh_paragraphs, en_paragraphs, work / "beads.jsonl", embedder=embedder,
+    _stage(task, seed.name, "aligning")
+    beads = align_stage(zh_paragraphs, en_paragraphs, work / "beads.jsonl",
+                        embedder=ReportingEmbedder(embedder, task, f"{seed.name}: "),
                         params=options.params, force=options.force)
     aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
     result.en_paragraphs = len(aligned.en.paragraphs)
     result.paragraph_pairs = sum(1 for b in aligned.beads["paragraph"] if b.zh and b.en)
     result.sentence_pairs = sum(1 for b in aligned.beads["sentence"] if b.zh and b.en)
+    stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
+    if stale:
+        note = f"{len(stale)} review decisions no longer apply (input changed): " + ", ".join(d.describe() for d in stale)
+        result.message = "; ".join(filter(None, [result.message, note]))
+        log.warning("%s: %s", seed.name, note)
     return result
 
 
 def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: BuildOptions = BuildOptions(),
-          on_document: Callable[[DocumentResult], None] | None = None) -> BuildReport:
-    """Run every stage for every seed, then export the TMs; a failing document does not stop the others."""
+          on_document: Callable[[DocumentResult], None] | None = None, *, pairs: Sequence[tuple[str, str]] = (),
+          symbol: str = "", task: Task | None = None) -> BuildReport:
+    """Run every stage for every seed and pair, then export the TMs; a failing document does not stop the others.
+
+    When every document fails (bad input), nothing is exported: the folder is left as it was.
+    """
     report = BuildReport(out)
-    for seed in collect_seeds(arguments):
+    for seed in collect_seeds(arguments, pairs, symbol):
         try:
-            result = _build_document(seed, out, embedder, options)
+            result = _build_document(seed, out, embedder, options, task)
         except AlignError as exc:
             log.warning("%s: %s", seed.name, exc.message)
             result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message)
         report.documents.append(result)
         if on_document:
             on_document(result)
+        if task is not None:
+            task.advance(1, f"{seed.name}: {result.status}")
+    if report.documents and len(report.failed) == len(report.documents):
+        return report
     aligned = [d for d in report.documents if d.status == ALIGNED]
     inputs = [out / "docs" / d.name / f for d in aligned for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")]
+    inputs += [p for d in aligned if (p := out / "docs" / d.name / DECISIONS_FILE).exists()]
+    missing = [(d.name, d.symbol, d.status + (f": {d.message}" if d.message else ""))
+               for d in report.documents if d.status != ALIGNED]
     params = {"min_score": options.min_score, "profile": options.profile, "excel": options.excel,
-              "gzip": options.gzip, "model": embedder.model_id}
+              "gzip": options.gzip, "model": embedder.model_id, "missing": missing}
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
-        docs = [load_aligned(*(out / "docs" / d.name / f for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl",
-                                                                     "beads.jsonl"))) for d in aligned]
+        docs = [replace(load_aligned(*(out / "docs" / d.name / f for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl",
+                                                                             "beads.jsonl"))),
+                        name=d.name, decisions=read_decisions(out / "docs" / d.name)) for d in aligned]
+        if task is not None:
+            task.stage("writing TMX, TSV, review pages and workbook")
         report.export = export(docs, out, min_score=options.min_score, profile=options.profile,
-                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip)
+                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip, missing=missing)
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 

@@ -39,9 +39,17 @@ def _handle_errors(command):
 @click.version_option(__version__, prog_name="untm")
 @click.option("--debug", is_flag=True, help="Show tracebacks for user errors too.")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
-def cli(debug: bool, verbose: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or progress lines.")
+def cli(debug: bool, verbose: bool, quiet: bool) -> None:
     """untm: align Chinese and English UN documents and build translation memories."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+def _progress():
+    """A bar on a terminal, plain lines on stderr otherwise, nothing with --quiet (tm/progress.py)."""
+    from tm.progress import make_progress
+
+    return make_progress(bool(click.get_current_context().find_root().params.get("quiet")))
 
 
 @cli.command()
@@ -58,8 +66,10 @@ def segment(file: Path, lang: str | None, sentences: bool, as_json: bool) -> Non
       untm segment seeds/S-RES-2518-2020.zh.txt --sentences
     """
     from align.extract import segment_file, sentences_of
+    from align.inputs import check_not_empty, segment_checked
 
-    document = segment_file(file, lang).document
+    document = (segment_checked(file, lang) if lang else segment_file(file)).document
+    check_not_empty(file, [p.text for p in document.paragraphs])
     rows = (
         [{"paragraph": i, "sentence": n, "text": text}
          for n, (i, text) in enumerate(sentences_of(document))]
@@ -109,14 +119,16 @@ def align(zh_file: Path, en_file: Path, presegmented: bool, level: str, model: s
     """
     from align.evaluate import format_bead
     from align.workflow import align_files, align_presegmented
+    from tm.progress import ReportingEmbedder
 
-    embedder = _embedder(model)
-    if presegmented:
-        for bead in align_presegmented(zh_file, en_file, embedder, level):
-            click.echo(format_bead(bead))
-        return
-    for row in align_files(zh_file, en_file, embedder, level):
-        click.echo(json.dumps(row, ensure_ascii=False))
+    with _progress().task("aligning") as task:
+        embedder = ReportingEmbedder(_embedder(model), task)
+        if presegmented:
+            beads = [format_bead(bead) for bead in align_presegmented(zh_file, en_file, embedder, level)]
+        else:
+            beads = [json.dumps(row, ensure_ascii=False) for row in align_files(zh_file, en_file, embedder, level)]
+    for line in beads:
+        click.echo(line)
 
 
 @cli.command("eval")
@@ -160,38 +172,50 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--excel", is_flag=True, help="Write TSV with a BOM and CRLF for Excel.")
 @click.option("--gzip", "gzip_tmx", is_flag=True, help="Write .tmx.gz (OmegaT and Trados read it).")
 @click.option("--force", is_flag=True, help="Redo every stage even when its output is up to date.")
+@click.option("--pair", "pairs", nargs=2, multiple=True, metavar="ZH EN",
+              help="A Chinese file and its English translation, any document (repeatable).")
+@click.option("--symbol", default="", help="Name the one document given when its text carries no UN symbol.")
 @model_option
 @_handle_errors
 def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_score: float, profile: str,
-          excel: bool, gzip_tmx: bool, force: bool, model: str) -> None:
-    """Run the whole job: segment, fetch counterparts, align, export TMX and TSV.
+          excel: bool, gzip_tmx: bool, force: bool, pairs: tuple[tuple[str, str], ...], symbol: str, model: str) -> None:
+    """Run the whole job: segment, fetch counterparts, align, export TMX, TSV, review pages and workbook.
 
-    SEEDS are Chinese text files, folders of *.zh.txt files, or document symbols (default: seeds/).
-    A re-run redoes only what changed. Exit status 1 if a document failed.
+    SEEDS are Chinese text files, folders (of *.zh.txt seeds, or of name.zh.* + name.en.* pairs), or
+    document symbols (default: seeds/). --pair aligns any two files. Reviewer decisions stored by
+    `untm review apply` are honoured. A re-run redoes only what changed. Exit status 1 if a document failed.
 
     \b
     Example:
       untm build seeds -o out --offline
       untm build "S/RES/2518(2020)" -o out --min-score 0.7 --profile trados
+      untm build --pair report.zh.txt report.en.txt -o out
     """
     from tm.build import BuildOptions, build as run_build, collect_seeds
     from tm.report import summary_lines
 
-    arguments = seeds or ("seeds",)
-    total = len(collect_seeds(arguments))
+    arguments = seeds or (() if pairs else ("seeds",))
+    total = len(collect_seeds(arguments, pairs, symbol))
     options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
                            excel=excel, gzip=gzip_tmx, force=force)
-    with click.progressbar(length=total, label="aligning", file=sys.stderr,
-                           item_show_func=lambda d: d.name if d else "") as bar:
-        report = run_build(arguments, out, _embedder(model), options, on_document=lambda d: bar.update(1, d))
-    from tm.search import build_index
-
-    paragraphs = build_index(out, _embedder(model), force=force)
+    with _progress().task("building", total) as task:
+        report = run_build(arguments, out, _embedder(model), options, pairs=pairs, symbol=symbol, task=task)
     for line in summary_lines(report):
         click.echo(line)
-    click.echo(f"search index: {paragraphs} paragraphs in {out}/index")
+    if report.export is not None or report.export_skipped:
+        from tm.search import build_index
+
+        with _progress().task("indexing") as task:
+            paragraphs = build_index(out, _index_embedder(model, task), force=force)
+        click.echo(f"search index: {paragraphs} paragraphs in {out}/index")
     if report.failed:
         sys.exit(1)
+
+
+def _index_embedder(model: str | None, task):
+    from tm.progress import ReportingEmbedder
+
+    return ReportingEmbedder(_embedder(model), task)
 
 
 @cli.command()
@@ -210,7 +234,7 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
           base_url: str, timeout: float, retries: int) -> None:
     """Fetch the English counterparts of seeds (and with --links every linked document) into the cache.
 
-    SEEDS are Chinese seed files (their symbol is read from the text) or document symbols.
+    SEEDS are Chinese seed files (their symbol is read from the text), folders of them, or document symbols.
 
     \b
     Example:
@@ -230,8 +254,9 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
     hosts = UN_HOSTS | {base_host} | (loopback if base_host in loopback else set())
     client = Client(FetchConfig(base_url=base_url, allowed_hosts=frozenset(hosts), delay=delay,
                                 max_in_flight=max_in_flight, read_timeout=timeout, retries=retries))
-    with click.progressbar(length=len(set(jobs)), label="fetching", file=sys.stderr) as bar:
-        report = crawl(jobs, fetched, client=client, offline=offline, on_result=lambda r: bar.update(1))
+    with _progress().task("fetching", len(set(jobs))) as task:
+        report = crawl(jobs, fetched, client=client, offline=offline,
+                       on_result=lambda r: task.advance(1, f"{r.symbol} [{r.lang}] {r.status}"))
     for result in report.results:
         if result.status in ("failed", "not published"):
             click.echo(f"{result.status}: {result.symbol} [{result.lang}] {result.message}", err=True)
@@ -259,7 +284,9 @@ def index(out: Path, force: bool, model: str) -> None:
     """
     from tm.search import build_index
 
-    click.echo(f"{build_index(out, _embedder(model), force=force)} paragraphs indexed in {out}/index")
+    with _progress().task("indexing") as task:
+        paragraphs = build_index(out, _index_embedder(model, task), force=force)
+    click.echo(f"{paragraphs} paragraphs indexed in {out}/index")
 
 
 @cli.command()
@@ -379,8 +406,9 @@ def extract_terms_command(build_dir: Path, min_frequency: int, min_score: float,
     from tm.tbx import write_glossary, write_tbx
     from tm.terms import Memory, extract_terms, load_units
 
-    pairs = extract_terms(Memory(load_units(build_dir)), min_frequency=min_frequency, min_dice=min_score,
-                          limit=limit, embedder=None if no_model else _embedder(None))
+    with _progress().task("extracting terms") as task:
+        pairs = extract_terms(Memory(load_units(build_dir)), min_frequency=min_frequency, min_dice=min_score,
+                              limit=limit, embedder=None if no_model else _index_embedder(None, task))
     for pair in pairs:
         if as_json:
             click.echo(json.dumps({"zh": pair.zh, "en": pair.en, "frequency": pair.frequency, "score": pair.dice},
@@ -391,6 +419,61 @@ def extract_terms_command(build_dir: Path, min_frequency: int, min_score: float,
         write_tbx(pairs, tbx)
     if glossary:
         write_glossary(pairs, glossary)
+
+
+@cli.group()
+def review() -> None:
+    """The review round trip: a workbook out of a build, the reviewer's decisions back in.
+
+    \b
+    Example:
+      untm review export --out out
+      untm review apply out/review/untm.review.xlsx --out out && untm build seeds -o out
+    """
+
+
+@review.command("export")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              help="Build folder (what `untm build -o` wrote).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, help="The build's --min-score (for the status column).")
+@click.option("--workbook", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default: OUT/review/untm.review.xlsx).")
+@_handle_errors
+def review_export(out: Path, min_score: float, workbook: Path | None) -> None:
+    """Write the review workbook of a build: one row per link, decisions taken so far filled in.
+
+    \b
+    Example:
+      untm review export --out out --workbook review.xlsx
+    """
+    from tm.decisions import export_workbook
+
+    click.echo(f"review workbook: {export_workbook(out, min_score, workbook)}")
+
+
+@review.command("apply")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              help="Build folder the workbook came from.")
+@_handle_errors
+def review_apply(workbook: Path, out: Path) -> None:
+    """Store a reviewed workbook's decisions per document; the next `untm build` honours them.
+
+    Accepted links go to tm/auto whatever their score, rejected ones leave the TM, corrected text
+    replaces the segment. Rows whose link changed since the workbook was written are listed, not applied.
+
+    \b
+    Example:
+      untm review apply out/review/untm.review.xlsx --out out
+    """
+    from tm.decisions import apply_workbook
+
+    report = apply_workbook(workbook, out)
+    for stale in report.stale:
+        click.echo(f"no longer applies (the alignment changed): {stale}", err=True)
+    click.echo(f"{report.accepted} accepted, {report.rejected} rejected, {report.corrected} corrected, "
+               f"{report.notes} notes in {len(report.documents)} documents; {len(report.stale)} rows no longer apply")
+    click.echo(f"run `untm build … -o {out}` again to rebuild the TM with them")
 
 
 def main() -> None:

@@ -32,6 +32,8 @@ class AlignedDocument:
     zh: Document
     en: Document
     beads: dict[str, tuple[Bead, ...]]  # level → beads
+    name: str = ""  # the build's name for it (OUT/docs/<name>); names a document that has no symbol
+    decisions: tuple = ()  # tm.decisions.Decision: what a reviewer decided (untm review apply)
 
 
 @dataclass(slots=True)
@@ -62,7 +64,7 @@ def units_of(doc: AlignedDocument, level: str) -> tuple[list[TmUnit], list[tuple
     zh_texts, zh_labels = segments_of(doc.zh, level)
     en_texts, en_labels = segments_of(doc.en, level)
     symbol = doc.zh.symbol or doc.en.symbol
-    name = slug(symbol) if symbol else "document"
+    name = slug(symbol) if symbol else (doc.name or "document")
     units, unmatched = [], []
     for bead in doc.beads[level]:
         if not bead.zh or not bead.en:
@@ -112,8 +114,11 @@ def _creation_time() -> datetime:
 
 
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
-           model_id: str = "", excel: bool = False, gzip: bool = False) -> ExportReport:
-    """Write every TM file of one build; each file atomically."""
+           model_id: str = "", excel: bool = False, gzip: bool = False,
+           missing: Sequence[tuple[str, str, str]] = ()) -> ExportReport:
+    """Write every TM file of one build; each file atomically. `missing`: (name, symbol, why) of documents left out."""
+    from tm.decisions import apply_decisions
+
     chosen = PROFILES[profile]
     limit = chosen.max_segment_chars
 
@@ -127,15 +132,18 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
     unmatched_rows: list[tuple[str, str, str, str]] = []
     for level in LEVELS:
         units: list[TmUnit] = []
+        accepted: set[tuple[str, str]] = set()  # (zh, en) a reviewer accepted: tm/auto whatever the score
         for doc in docs:
             doc_units, doc_unmatched = units_of(doc, level)
+            doc_units, doc_accepted = apply_decisions(doc, level, doc_units)
+            accepted |= doc_accepted
             units.extend(doc_units)
             if level == "sentence":
                 unmatched_rows.extend(doc_unmatched)
         units, merged = merge_duplicates(units)
         report.duplicates_merged += merged
-        auto = [u for u in units if u.score >= min_score and fits(u)]
-        review = [u for u in units if not (u.score >= min_score and fits(u))]
+        auto = [u for u in units if (u.score >= min_score or (u.zh, u.en) in accepted) and fits(u)]
+        review = [u for u in units if not ((u.score >= min_score or (u.zh, u.en) in accepted) and fits(u))]
         notes = {"model": model_id, "min-score": f"{min_score:g}", "profile": chosen.name}
         suffix = ".tmx.gz" if gzip else ".tmx"  # OmegaT and Trados read gzipped TMX
         for units_here, path in ((auto, out / "tm" / "auto" / f"untm.{level}{suffix}"),
@@ -150,7 +158,7 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
         report.outputs.append(write_tsv(rows, out / f"untm.{level}.tsv", excel))
     from tm.review import write_review
 
-    report.outputs.extend(write_review(docs, out, min_score))
+    report.outputs.extend(write_review(docs, out, min_score, missing))
     report.unmatched = len(unmatched_rows)
     report.outputs.append(write_tsv([("symbol", "language", "label", "text"), *unmatched_rows],
                                     out / "unmatched.tsv", excel))

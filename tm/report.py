@@ -8,7 +8,7 @@ from pathlib import Path
 from align.errors import SymbolError
 from align.extract import segment_file
 from align.symbols import is_symbol, normalise_symbol, symbol_from_undocs_url
-from tm.build import BuildReport
+from tm.build import BuildReport, collect_seeds
 
 
 def summary_lines(report: BuildReport) -> list[str]:
@@ -30,6 +30,10 @@ def summary_lines(report: BuildReport) -> list[str]:
     elif report.export_skipped:
         lines.append("")
         lines.append("TM files up to date")
+    elif report.documents:
+        lines.append("")
+        lines.append("nothing written: every document failed (see the status column)")
+        return lines
     lines.append(f"output: {report.out}/ (tm/auto, tm/penalty-30, *.tsv, unmatched.tsv)")
     return lines
 
@@ -38,7 +42,13 @@ def fetch_jobs(seeds: Sequence[str], links: bool) -> tuple[list[tuple[str, str]]
     """(symbol, language) jobs for seeds, and the invalid links found (reported, never fetched)."""
     jobs: list[tuple[str, str]] = []
     invalid: list[str] = []
-    for seed in seeds:
+    expanded: list[str] = []
+    for seed in seeds:  # a folder: its Chinese seeds, as `untm build FOLDER` reads them
+        if Path(seed).is_dir():
+            expanded += [str(s.zh_text) for s in collect_seeds([seed]) if s.zh_text is not None]
+        else:
+            expanded.append(seed)
+    for seed in expanded:
         path = Path(seed)
         if path.is_file():
             document = segment_file(path).document

@@ -1,15 +1,20 @@
-"""Static review pages: one HTML file per document and an index, opened straight from disk.
+"""Static review pages (one HTML file per document and an index) and the review workbook.
 
 Chinese and English side by side, one row per sentence bead, coloured by confidence, with
-1-n / n-1 / unmatched beads marked and paragraph labels shown; a "needs review" filter (score
-below the build's --min-score) and a summary with an inline SVG score histogram. No framework
-and no script beyond a few lines: the filter flips one class on the table, so a 3,000-bead page
-stays instant.
+1-n / n-1 / unmatched beads marked, paragraph labels and the reviewer's decisions shown; a "needs
+review" filter (score below the build's --min-score) and a summary with an inline SVG score
+histogram. No framework and no script beyond a few lines: the filter flips one class on the
+table, so a 3,000-bead page stays instant. Each cell carries its language (lang="zh-Hans" / "en")
+and a font stack for it: English takes a Latin font first, so the CJK font's full-width curly
+quotes never open gaps in `Secretary-General’s`. OUT/review/untm.review.xlsx is the workbook a
+reviewer fills and `untm review apply` reads back (tm/workbook.py, tm/decisions.py).
 """
 
 from __future__ import annotations
 
 import html
+import re
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +23,15 @@ from align.symbols import slug
 from align.types import write_atomic
 from tm.export import AlignedDocument, segments_of
 
+WORKBOOK = "untm.review.xlsx"
 _STYLE = """
-body{font-family:"Noto Sans CJK SC","Noto Sans",system-ui,sans-serif;margin:1.5rem;color:#1d2330}
+body{font-family:"Noto Sans","DejaVu Sans","Liberation Sans",Arial,"Noto Sans CJK SC",sans-serif;margin:1.5rem;color:#1d2330}
+:lang(en){font-family:"Noto Sans","DejaVu Sans","Liberation Sans",Arial,Helvetica,sans-serif}
+:lang(zh){font-family:"Noto Sans CJK SC","Source Han Sans SC","Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif}
+td.decision,th.decision{width:9rem}tr.decided-reject td{text-decoration:line-through;color:#777}
+tr.decided-reject td.decision,tr.decided-accept td.decision{text-decoration:none;font-weight:bold}
+tr.decided-accept td.decision{color:#1e7b34}tr.decided-reject td.decision{color:#b3261e}
+.missing{color:#b3261e}
 h1{font-size:1.3rem}table{border-collapse:collapse;width:100%;table-layout:fixed}
 th,td{border-bottom:1px solid #dde1e8;padding:.35rem .5rem;vertical-align:top;text-align:left}
 th{position:sticky;top:0;background:#f4f6f9}td.n,th.n{width:3.5rem}td.label,th.label{width:7rem;color:#555}
@@ -60,25 +72,73 @@ def _shape_class(zh: int, en: int) -> str:
     return "shape-11" if zh == en == 1 else "shape-nm"
 
 
+def borderline(scores: Sequence[float], min_score: float, margin: float = 0.1) -> float:
+    """Scores in [min_score, borderline) are painted yellow (doubtful), lower ones red, higher ones green.
+
+    Red is exactly what the build sends to the review TM (below --min-score). Yellow marks a link
+    that passed but only just (within `margin` above --min-score) *and* is an outlier in its own
+    document (below median − 3·MAD of its scores), so a document whose correct pairs score
+    0.72–0.77 stays green while one odd link among 0.95s still stands out.
+    """
+    if not scores:
+        return min_score
+    median = statistics.median(scores)
+    mad = statistics.median(abs(s - median) for s in scores)
+    return max(min_score, min(min_score + margin, median - 3 * mad))
+
+
+def _decision_cell(decision) -> tuple[str, str]:
+    """(row class, cell HTML) showing what a reviewer decided."""
+    if decision is None:
+        return "", ""
+    if decision.decision == "reject":
+        return " decided-reject", "rejected"
+    parts = ["accepted" if decision.decision == "accept" else "corrected"]
+    if decision.zh_text:
+        parts.append(f'<div lang="zh-Hans">{html.escape(decision.zh_text)}</div>')
+    if decision.en_text:
+        parts.append(f'<div lang="en">{html.escape(decision.en_text)}</div>')
+    if decision.note:
+        parts.append(f'<div class="note">{html.escape(decision.note)}</div>')
+    return " decided-accept", "".join(parts)
+
+
+def page_name(doc: AlignedDocument) -> str:
+    """File name of a document's page: its symbol's slug, or its build name when it has no symbol."""
+    symbol = doc.zh.symbol or doc.en.symbol
+    return f"{slug(symbol) if symbol else re.sub(r'[^A-Za-z0-9._-]+', '-', doc.name or 'document')}.html"
+
+
 def document_page(doc: AlignedDocument, min_score: float) -> str:
     """The review page of one document, as HTML text."""
+    from tm.decisions import decisions_by_link
+
     zh_texts, zh_labels = segments_of(doc.zh, "sentence")
     en_texts, en_labels = segments_of(doc.en, "sentence")
     beads = doc.beads["sentence"]
-    symbol = doc.zh.symbol or doc.en.symbol
+    symbol = doc.zh.symbol or doc.en.symbol or doc.name
+    decided = decisions_by_link(doc, "sentence")
     shapes = Counter(f"{len(b.zh)}-{len(b.en)}" for b in beads)
     review = sum(1 for b in beads if b.score < min_score or not b.zh or not b.en)
+    doubtful_below = borderline([b.score for b in beads if b.zh and b.en], min_score)
     rows = []
     for number, bead in enumerate(beads, start=1):
         label = zh_labels[bead.zh[0]] if bead.zh else en_labels[bead.en[0]]
         needs_review = bead.score < min_score or not bead.zh or not bead.en
-        band = "high" if bead.score >= max(0.8, min_score) else "mid" if bead.score >= min_score else "low"
-        classes = f"bead {band} {_shape_class(len(bead.zh), len(bead.en))}{' review' if needs_review else ''}"
+        band = "high" if bead.score >= doubtful_below else "mid" if bead.score >= min_score else "low"
+        decided_class, decision = _decision_cell(decided.get((bead.zh, bead.en)))
+        classes = f"bead {band} {_shape_class(len(bead.zh), len(bead.en))}{' review' if needs_review else ''}{decided_class}"
         zh = html.escape("".join(zh_texts[i] for i in bead.zh))
         en = html.escape(" ".join(en_texts[j] for j in bead.en))
         rows.append(f'<tr class="{classes}" data-score="{bead.score:.4f}"><td class="n">{number}</td>'
-                    f'<td class="label">{html.escape(label)}</td><td lang="zh">{zh}</td><td lang="en">{en}</td>'
-                    f'<td class="score">{bead.score:.2f}</td><td class="shape">{len(bead.zh)}-{len(bead.en)}</td></tr>')
+                    f'<td class="label">{html.escape(label)}</td><td lang="zh-Hans">{zh}</td><td lang="en">{en}</td>'
+                    f'<td class="score">{bead.score:.2f}</td><td class="shape">{len(bead.zh)}-{len(bead.en)}</td>'
+                    f'<td class="decision">{decision}</td></tr>')
+    decisions_line = ""
+    if doc.decisions:
+        kinds = Counter(d.decision or "corrected" for d in decided.values())
+        decisions_line = ("<p id=\"decisions\">Reviewer decisions (sentence links): "
+                          + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + "</p>")
     counts = "".join(f"<tr><td>{html.escape(shape)}</td><td>{n}</td></tr>" for shape, n in sorted(shapes.items()))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(symbol)} — untm review</title>
@@ -89,26 +149,42 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
 <tr><td>needs review</td><td id="review-count">{review}</td></tr></table>
 <figure>{_histogram([b.score for b in beads])}<figcaption>scores, 0 to 1</figcaption></figure></div>
 <p><label><input type="checkbox" id="only-review"> Only beads that need review (score below {min_score:g}, or unmatched)</label>
-— showing <span id="shown">{len(beads)}</span></p>
-<table id="beads"><thead><tr><th class="n">#</th><th class="label">label</th><th lang="zh">中文</th><th lang="en">English</th>
-<th class="score">score</th><th class="shape">bead</th></tr></thead><tbody>
+— showing <span id="shown">{len(beads)}</span></p>{decisions_line}
+<p>Colours: red below {min_score:g} (review TM); yellow from {min_score:g} to {doubtful_below:.2f} (just passed and low for this document); green above.</p>
+<table id="beads"><thead><tr><th class="n">#</th><th class="label">label</th><th lang="zh-Hans">中文</th><th lang="en">English</th>
+<th class="score">score</th><th class="shape">bead</th><th class="decision">decision</th></tr></thead><tbody>
 {chr(10).join(rows)}
 </tbody></table><script>{_SCRIPT}</script></body></html>
 """
 
 
-def write_review(docs: Sequence[AlignedDocument], out: Path, min_score: float) -> list[Path]:
-    """OUT/review/<slug>.html for each document and OUT/review/index.html; returns the paths written."""
+def write_review(docs: Sequence[AlignedDocument], out: Path, min_score: float,
+                 missing: Sequence[tuple[str, str, str]] = ()) -> list[Path]:
+    """OUT/review/<slug>.html per document, index.html (listing `missing` (name, symbol, why) documents too)
+    and the review workbook; returns the paths written."""
+    from tm.decisions import SHEETS, review_rows
+    from tm.export import _creation_time
+    from tm.workbook import write_workbook
+
     folder = Path(out) / "review"
     written, items = [], []
     for doc in docs:
-        symbol = doc.zh.symbol or doc.en.symbol
-        page = folder / f"{slug(symbol)}.html"
+        symbol = doc.zh.symbol or doc.en.symbol or doc.name
+        page = folder / page_name(doc)
         written.append(write_atomic(page, document_page(doc, min_score)))
         beads = doc.beads["sentence"]
         review = sum(1 for b in beads if b.score < min_score or not b.zh or not b.en)
-        items.append(f'<li><a href="{page.name}">{html.escape(symbol)}</a>: {len(beads)} beads, {review} to review</li>')
+        decided = f", {len(doc.decisions)} reviewer decisions" if doc.decisions else ""
+        items.append(f'<li><a href="{page.name}">{html.escape(symbol)}</a>: {len(beads)} beads, {review} to review'
+                     f"{decided}</li>")
+    for name, symbol, why in missing:
+        items.append(f'<li class="missing">{html.escape(symbol or name)}: <strong>not aligned</strong> — {html.escape(why)}</li>')
     index = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>untm review</title>'
-             f"<style>{_STYLE}</style></head><body><h1>Alignment review</h1><ul>{''.join(items)}</ul></body></html>\n")
+             f"<style>{_STYLE}</style></head><body><h1>Alignment review</h1>"
+             f'<p>Review workbook: <a href="{WORKBOOK}">{WORKBOOK}</a> (fill the decision columns, then '
+             f"<code>untm review apply</code>)</p><ul>{''.join(items)}</ul></body></html>\n")
     written.append(write_atomic(folder / "index.html", index))
+    sheets = {SHEETS[level]: [row for doc in docs for row in review_rows(doc, level, min_score)]
+              for level in ("sentence", "paragraph")}
+    written.append(write_workbook(sheets, folder / WORKBOOK, _creation_time()))
     return written

@@ -1,0 +1,102 @@
+"""The review workbook (.xlsx): one sheet per level, one row per link; the only module importing openpyxl.
+
+openpyxl (MIT, pure Python) both writes the workbook and reads back what a reviewer saved from
+Excel or LibreOffice; xlsxwriter cannot read. The decision column carries a drop-down
+(data validation: accept / reject), the text columns wrap, the header row stays in view.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from align.errors import AlignError
+from align.types import write_atomic
+
+COLUMNS = ("document", "symbol", "level", "label", "bead", "score", "status", "zh", "en",
+           "decision", "corrected zh", "corrected en", "note", "key")
+REVIEWER_COLUMNS = ("decision", "corrected zh", "corrected en", "note")
+DECISION_CHOICES = ("accept", "reject")
+_WIDTHS = {"document": 16, "symbol": 16, "level": 9, "label": 12, "bead": 6, "score": 7, "status": 14, "zh": 60,
+           "en": 60, "decision": 10, "corrected zh": 40, "corrected en": 40, "note": 24, "key": 12}
+
+
+class WorkbookError(AlignError):
+    """A review workbook that cannot be read, or whose rows do not make sense."""
+
+
+def write_workbook(sheets: Mapping[str, Sequence[Mapping[str, object]]], path: Path,
+                   created: datetime | None = None) -> Path:
+    """One sheet per entry of `sheets` (rows keyed by COLUMNS), written atomically."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    if created is not None:  # reproducible document properties (SOURCE_DATE_EPOCH)
+        workbook.properties.created = workbook.properties.modified = created.replace(tzinfo=None)
+    reviewer_fill = PatternFill("solid", fgColor="FFF8E1")
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(COLUMNS))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([row.get(column, "") for column in COLUMNS])
+        sheet.freeze_panes = "A2"
+        for number, column in enumerate(COLUMNS, start=1):
+            letter = get_column_letter(number)
+            sheet.column_dimensions[letter].width = _WIDTHS[column]
+            if column in ("zh", "en", "corrected zh", "corrected en", "note"):
+                for cell in sheet[letter][1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if column in REVIEWER_COLUMNS:
+                for cell in sheet[letter][1:]:
+                    cell.fill = reviewer_fill
+        last = max(sheet.max_row, 2)
+        letter = get_column_letter(COLUMNS.index("decision") + 1)
+        validation = DataValidation(type="list", formula1='"' + ",".join(DECISION_CHOICES) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle="decision",
+                                    error="Choose accept or reject, or leave the cell empty.")
+        validation.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(validation)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return write_atomic(path, buffer.getvalue())
+
+
+def read_workbook(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """sheet → [(row number, {column: text})] of a saved workbook; WorkbookError naming the file otherwise."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise WorkbookError(f"workbook not found: {path}", hint="give the .xlsx that untm build wrote "
+                                                                 "(OUT/review/untm.review.xlsx)") from exc
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise WorkbookError(f"{path} is not an Excel workbook (.xlsx): {exc}",
+                            hint="save it as .xlsx (Excel Workbook) and try again") from exc
+    sheets: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    try:
+        for sheet in workbook.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+            missing = [c for c in ("key", *REVIEWER_COLUMNS) if c not in header]
+            if missing:
+                raise WorkbookError(f"{path}, sheet {sheet.title!r}: no column {missing[0]!r}",
+                                    hint="keep the header row and the columns untm wrote; add no columns before them")
+            sheets[sheet.title] = [
+                (number, {name: "" if value is None else str(value) for name, value in zip(header, values) if name})
+                for number, values in enumerate(rows, start=2) if any(v is not None for v in values)]
+    finally:
+        workbook.close()
+    return sheets
