@@ -38,6 +38,7 @@ class DocumentResult:
     en_paragraphs: int = 0
     paragraph_pairs: int = 0
     sentence_pairs: int = 0
+    hint: str = ""  # what to do, for a failed document
 
 
 @dataclass(slots=True)
@@ -246,7 +247,7 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
             result = _build_document(seed, out, embedder, options, task)
         except AlignError as exc:
             log.warning("%s: %s", seed.name, exc.message)
-            result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message)
+            result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message, hint=exc.hint)
         report.documents.append(result)
         if on_document:
             on_document(result)

@@ -20,6 +20,7 @@ def summary_lines(report: BuildReport) -> list[str]:
                      str(d.paragraph_pairs), str(d.sentence_pairs)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines += [f"hint ({d.name}): {d.hint}" for d in report.documents if d.hint]
     if report.export is not None:
         e = report.export
         lines.append("")
