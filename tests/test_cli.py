@@ -63,7 +63,7 @@ def test_align_presegmented_covers_every_line_once(tmp_path, monkeypatch) -> Non
                                           "3. Decides to remain actively seized of the matter."])
     result = CliRunner().invoke(cli, ["align", zh, en, "--presegmented", "--level", "paragraph"])
     assert result.exit_code == 0, result.output
-    beads = result.output.splitlines()
+    beads = result.stdout.splitlines()  # progress lines go to stderr
     assert [b.rsplit(":", 1)[0] for b in beads] == [f"[{i}]:[{i}]" for i in range(5)]
     assert all(0 <= float(b.rsplit(":", 1)[1]) <= 1 for b in beads)
 
@@ -74,7 +74,7 @@ def test_align_documents_as_json(tmp_path, monkeypatch) -> None:
     result = CliRunner().invoke(cli, ["align", str(zh_seed("S-RES-2518-2020")), str(en_counterpart("S-RES-2518-2020")),
                                       "--level", "paragraph"])
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.output.splitlines()]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]  # progress lines go to stderr
     assert len(rows) == 33 and rows[-1]["zh_text"] == "15. 决定继续处理此案。"
     assert rows[-1]["en_text"] == "15. Decides to remain seized of the matter."
 
@@ -108,5 +108,5 @@ def test_presegmented_blank_lines_are_segments(tmp_path, monkeypatch) -> None:
     en = _lines_file(tmp_path / "en.txt", ["The Security Council,", "Decides to remain actively seized of the matter."])
     result = CliRunner().invoke(cli, ["align", zh, en, "--presegmented"])
     assert result.exit_code == 0, result.output
-    covered = [i for line in result.output.splitlines() for i in json.loads(line.split(":")[0])]
+    covered = [i for line in result.stdout.splitlines() for i in json.loads(line.split(":")[0])]
     assert covered == [0, 1, 2]

@@ -85,7 +85,7 @@ def test_large_report_loads_fast(tmp_path: Path, browser) -> None:
     en = Document("S/RES/9999(2030)", "en", tuple(Paragraph("S/RES/9999(2030)", "en", i, f"Paragraph {i}. Safety and security of peacekeeping.", "preamble")
                                                   for i in range(count)))
     beads = tuple(Bead((i,), (i,), (i % 100) / 100) for i in range(count))
-    [page, _] = write_review([AlignedDocument(zh, en, {"sentence": beads, "paragraph": ()})], tmp_path, 0.5)
+    page = write_review([AlignedDocument(zh, en, {"sentence": beads, "paragraph": ()})], tmp_path, 0.5)[0]
     started = time.monotonic()
     browser.get(page.as_uri())
     seconds = time.monotonic() - started

@@ -261,7 +261,7 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     missing = [(d.name, d.symbol, d.status + (f": {d.message}" if d.message else ""))
                for d in report.documents if d.status != ALIGNED]
     params = {"min_score": options.min_score, "profile": options.profile, "excel": options.excel,
-              "gzip": options.gzip, "model": embedder.model_id, "missing": missing}
+              "gzip": options.gzip, "model": embedder.model_id, "missing": [list(m) for m in missing]}  # JSON-shaped
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
