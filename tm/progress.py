@@ -25,7 +25,7 @@ class Task:
 
     def __init__(self, progress: Progress, label: str, total: int | None) -> None:
         self._progress, self.label, self.total, self.done = progress, label, total, 0
-        self._last_line = 0.0
+        self._last_line = float("-inf")  # the first line shows at once
         self._rich_id = None
 
     def advance(self, n: int = 1, detail: str = "") -> None:
