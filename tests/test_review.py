@@ -93,3 +93,56 @@ def test_large_report_loads_fast(tmp_path: Path, browser) -> None:
     print(f"3,000-bead page: loaded in {load_ms:.0f} ms (driver round trip {seconds:.2f} s)")
     assert len(browser.find_elements(By.CSS_SELECTOR, "#beads tr.bead")) == count
     assert load_ms < 2000
+
+
+def _quoted_document() -> AlignedDocument:
+    zh = Document("S/RES/2518(2020)", "zh", (Paragraph("S/RES/2518(2020)", "zh", 0, "请秘书长继续努力。", "preamble"),))
+    en = Document("S/RES/2518(2020)", "en", (Paragraph("S/RES/2518(2020)", "en", 0,
+                                                      "Requests the Secretary-General’s report on the “mandate”.", "preamble"),))
+    beads = (Bead((0,), (0,), 0.9),)
+    return AlignedDocument(zh, en, {"sentence": beads, "paragraph": beads})
+
+
+_QUOTE_WIDTH = """
+const cell = document.querySelector(arguments[0]);
+const span = document.createElement('span'); span.textContent = '’'; cell.appendChild(span);
+const width = span.getBoundingClientRect().width; span.remove();
+const reference = document.createElement('span'); reference.textContent = '’';
+reference.style.fontFamily = '"DejaVu Sans"'; reference.style.fontSize = getComputedStyle(cell).fontSize;
+document.body.appendChild(reference); const latin = reference.getBoundingClientRect().width; reference.remove();
+return [width, latin, parseFloat(getComputedStyle(cell).fontSize), getComputedStyle(cell).fontFamily];
+"""
+
+
+def test_english_quotes_have_no_cjk_gaps(tmp_path: Path, browser) -> None:
+    """’ in an English cell is as narrow as in a Latin font; in a Chinese cell (the CJK font) it is full width."""
+    page = write_review([_quoted_document()], tmp_path, 0.5)[0]
+    browser.get(page.as_uri())
+    en_width, latin_width, size, family = browser.execute_script(_QUOTE_WIDTH, '#beads td[lang="en"]')
+    zh_width, _, _, _ = browser.execute_script(_QUOTE_WIDTH, '#beads td[lang="zh-Hans"]')
+    print(f"’ width: English cell {en_width:.1f}px, DejaVu Sans {latin_width:.1f}px, Chinese cell {zh_width:.1f}px "
+          f"(font size {size:.0f}px; English font-family {family})")
+    assert abs(en_width - latin_width) < 0.5 and en_width < 0.5 * size
+    assert zh_width > 0.8 * size  # the control: the CJK font's quote is full width, which made the gaps
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "review-english-quotes.png"))
+
+
+def test_colours_follow_min_score_and_the_document() -> None:
+    from tm.review import borderline
+
+    steady = [0.72, 0.74, 0.75, 0.76, 0.77, 0.73]  # correct pairs of a document that scores lower overall
+    assert all(score >= borderline(steady, 0.5) for score in steady)
+    odd = [0.95, 0.96, 0.94, 0.97, 0.95, 0.55]  # one link just above --min-score among high ones
+    assert 0.55 < borderline(odd, 0.5) <= 0.6
+    assert all(borderline(scores, 0.9) >= 0.9 for scores in (steady, odd))  # red is exactly the review TM
+    page = document_page(AlignedDocument(_quoted_document().zh, _quoted_document().en,
+                                         {"sentence": (Bead((0,), (0,), 0.74),), "paragraph": ()}), 0.5)
+    assert 'class="bead high' in page
+
+
+def test_index_flags_documents_missing_their_english(built: Path) -> None:
+    index = (built / "review" / "index.html").read_text(encoding="utf-8")
+    assert '<li class="missing">S/RES/2717(2023): <strong>not aligned</strong>' in index
+    assert "English not in the cache" in index
+    assert (built / "review" / "untm.review.xlsx").exists()
