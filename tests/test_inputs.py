@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import DATA, FETCHED, SEEDS
+
 from tm.cli import cli
 
 ZH_TEXT = (DATA / "pair" / "annual-report.zh.txt").read_text(encoding="utf-8")
@@ -47,7 +47,7 @@ def _written(folder: Path) -> set[str]:
 def test_segment_and_align_refuse_bad_input(files: Path, arguments: list[str], message: str, hint: str) -> None:
     result = CliRunner().invoke(cli, arguments)
     assert result.exit_code == 1, result.output
-    assert f"error: {message}" in result.stderr and f"hint: " in result.stderr and hint in result.stderr
+    assert f"error: {message}" in result.stderr and "hint: " in result.stderr and hint in result.stderr
     assert result.stdout == ""
     assert not (files / "cache").exists() or not any((files / "cache").iterdir()), "something was embedded"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 from click.testing import CliRunner
-
 from conftest import FETCHED, SEEDS
+
 from tm.cli import cli
 from tm.progress import BAR, LINES, QUIET, Progress, ReportingEmbedder, make_progress
 

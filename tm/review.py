@@ -136,9 +136,13 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
                     f'<td class="decision">{decision}</td></tr>')
     decisions_line = ""
     if doc.decisions:
-        kinds = Counter(d.decision or "corrected" for d in decided.values())
-        decisions_line = ("<p id=\"decisions\">Reviewer decisions (sentence links): "
-                          + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + "</p>")
+        from tm.decisions import LEVELS
+
+        kinds = {level: Counter(d.decision or "corrected" for d in decisions_by_link(doc, level).values())
+                 for level in LEVELS}
+        decisions_line = ('<p id="decisions">Reviewer decisions: ' + "; ".join(
+            f"{level} links " + ", ".join(f"{n} {k}" for k, n in sorted(found.items()))
+            for level, found in kinds.items() if found) + "</p>")
     counts = "".join(f"<tr><td>{html.escape(shape)}</td><td>{n}</td></tr>" for shape, n in sorted(shapes.items()))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(symbol)} — untm review</title>
