@@ -138,3 +138,22 @@ def test_apply_refuses_what_is_not_a_workbook(tmp_path: Path, content: bytes | N
     result = CliRunner().invoke(cli, ["review", "apply", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and message in result.stderr and str(path) in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_review_export_fills_in_the_decisions_taken(build_folder: Path, tmp_path: Path) -> None:
+    workbook = build_folder / "review" / "untm.review.xlsx"
+    _edit(workbook, "paragraphs", 3, decision="accept", note="fine")
+    _edit(workbook, "paragraphs", 4, corrected_en="1. Decides to prolong the mandate;")
+    assert CliRunner().invoke(cli, ["review", "apply", str(workbook), "--out", str(build_folder)]).exit_code == 0
+    again = tmp_path / "again.xlsx"
+    result = CliRunner().invoke(cli, ["review", "export", "--out", str(build_folder), "--workbook", str(again)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(again)["paragraphs"].iter_rows(min_row=2, values_only=True))
+    assert [(r[6], r[9], r[11], r[12]) for r in rows[1:3]] == [
+        ("auto (accepted)", "accept", None, "fine"), ("auto (confirmed)", None, "1. Decides to prolong the mandate;", None)]
+
+
+def test_review_export_needs_a_build(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["review", "export", "--out", str(tmp_path / "nothing")])
+    assert result.exit_code == 1 and "no aligned documents in" in result.stderr and "untm build" in result.stderr
+    assert not (tmp_path / "nothing").exists()
