@@ -117,7 +117,7 @@ def collect_seeds(arguments: Sequence[str], pairs: Sequence[tuple[str, str]] = (
         if path.is_dir():
             seeds.extend(_folder_seeds(path))
         elif path.is_file():
-            seeds.append(Seed(path.name.removesuffix(".zh.txt").removesuffix(".txt"), path))
+            seeds.append(Seed(_name_of(path), path))
         elif is_symbol(argument):
             normalised = normalise_symbol(argument)
             seeds.append(Seed(slug(normalised), None, normalised))
