@@ -170,3 +170,20 @@ def test_review_round_trip(env: Path) -> None:
     assert stale.exit_code == 0, stale.output
     assert "1 review decisions no longer apply" in stale.output
     assert "A corrected English sentence." not in {u[1] for u in _units(env / "out", "sentence").values()}
+
+
+def test_an_edited_workbook_is_kept_when_the_build_runs_again(env: Path) -> None:
+    from openpyxl import load_workbook
+
+    build = ["-q", "build", "--pair", str(ZH), str(EN), "-o", "out"]
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    workbook = env / "out" / "review" / "untm.review.xlsx"
+    book = load_workbook(workbook)
+    book["sentences"]["J2"] = "reject"
+    book.save(workbook)
+    again = CliRunner().invoke(cli, build)  # forgot `untm review apply`: the edits must not be lost
+    assert again.exit_code == 0, again.output
+    kept = env / "out" / "review" / "untm.review.edited-1.xlsx"
+    assert load_workbook(kept)["sentences"]["J2"].value == "reject"
+    assert load_workbook(workbook)["sentences"]["J2"].value is None
+    assert "untm review apply" in again.output

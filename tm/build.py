@@ -47,6 +47,7 @@ class BuildReport:
     documents: list[DocumentResult] = field(default_factory=list)
     export: ExportReport | None = None
     export_skipped: bool = False
+    notices: list[str] = field(default_factory=list)  # for the summary, e.g. an edited workbook kept aside
 
     @property
     def failed(self) -> list[DocumentResult]:
@@ -234,6 +235,25 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     return result
 
 
+def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
+    """A review workbook changed since the last export holds a reviewer's work: keep it beside the new one."""
+    from tm.review import WORKBOOK
+
+    workbook = out / "review" / WORKBOOK
+    try:
+        recorded = json.loads(manifest_file.read_text(encoding="utf-8"))["outputs"].get(f"review/{WORKBOOK}")
+    except (OSError, ValueError, KeyError, AttributeError):
+        recorded = None
+    if not workbook.exists() or recorded is None or sha256_file(workbook) == recorded:
+        return ""
+    number = 1
+    while (kept := workbook.with_name(f"untm.review.edited-{number}.xlsx")).exists():
+        number += 1
+    workbook.replace(kept)
+    return f"the review workbook was edited since the last build: kept as {kept}; " \
+           f"apply it with `untm review apply {kept} --out {out}`"
+
+
 def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: BuildOptions = BuildOptions(),
           on_document: Callable[[DocumentResult], None] | None = None, *, pairs: Sequence[tuple[str, str]] = (),
           symbol: str = "", task: Task | None = None) -> BuildReport:
@@ -265,6 +285,8 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
+        if notice := _keep_edited_workbook(out, manifest_file):
+            report.notices.append(notice)
         docs = [replace(load_aligned(*(out / "docs" / d.name / f for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl",
                                                                              "beads.jsonl"))),
                         name=d.name, decisions=read_decisions(out / "docs" / d.name)) for d in aligned]

@@ -19,6 +19,11 @@ COLUMNS = ("document", "symbol", "level", "label", "bead", "score", "status", "z
            "decision", "corrected zh", "corrected en", "note", "key")
 REVIEWER_COLUMNS = ("decision", "corrected zh", "corrected en", "note")
 DECISION_CHOICES = ("accept", "reject")
+_HELP = {"decision": "accept: into tm/auto whatever the score; reject: out of the TM; empty: as the score says",
+         "corrected zh": "the right Chinese for this link, if the text is wrong (counts as accepted)",
+         "corrected en": "the right English for this link, if the text is wrong (counts as accepted)",
+         "note": "anything else, e.g. 'merge with the next row' or 'split after the first sentence'",
+         "key": "untm's key for this link: leave it as it is"}
 _WIDTHS = {"document": 16, "symbol": 16, "level": 9, "label": 12, "bead": 6, "score": 7, "status": 14, "zh": 60,
            "en": 60, "decision": 10, "corrected zh": 40, "corrected en": 40, "note": 24, "key": 12}
 
@@ -31,6 +36,7 @@ def write_workbook(sheets: Mapping[str, Sequence[Mapping[str, object]]], path: P
                    created: datetime | None = None) -> Path:
     """One sheet per entry of `sheets` (rows keyed by COLUMNS), written atomically."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -45,6 +51,8 @@ def write_workbook(sheets: Mapping[str, Sequence[Mapping[str, object]]], path: P
         sheet.append(list(COLUMNS))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            if cell.value in _HELP:
+                cell.comment = Comment(_HELP[cell.value], "untm")
         for row in rows:
             sheet.append([row.get(column, "") for column in COLUMNS])
         sheet.freeze_panes = "A2"
