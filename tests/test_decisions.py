@@ -98,6 +98,9 @@ def test_apply_stores_decisions_and_lists_stale_rows(build_folder: Path) -> None
     workbook = build_folder / "review" / "untm.review.xlsx"
     _edit(workbook, "paragraphs", 3, decision="accept")
     _edit(workbook, "paragraphs", 4, note="check the number")
+    book = load_workbook(workbook)
+    book.create_sheet("my notes")["A1"] = "a sheet of the reviewer's own is left alone"
+    book.save(workbook)
     (build_folder / "docs" / "tiny" / "en.paragraphs.jsonl").write_text(
         (build_folder / "docs" / "tiny" / "en.paragraphs.jsonl").read_text(encoding="utf-8")
         .replace("Decides to extend", "Decides to prolong"), encoding="utf-8")  # the input changed since

@@ -98,6 +98,8 @@ def read_workbook(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
         for sheet in workbook.worksheets:
             rows = sheet.iter_rows(values_only=True)
             header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+            if "key" not in header and "document" not in header:
+                continue  # a sheet the reviewer added (notes, a glossary): not ours to read
             missing = [c for c in ("key", *REVIEWER_COLUMNS) if c not in header]
             if missing:
                 raise WorkbookError(f"{path}, sheet {sheet.title!r}: no column {missing[0]!r}",
