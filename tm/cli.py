@@ -134,7 +134,10 @@ def align(zh_file: Path, en_file: Path, presegmented: bool, level: str, model: s
     from align.workflow import align_files, align_presegmented
     from tm.progress import ReportingEmbedder
 
-    check_line_files(zh_file, en_file) if presegmented else segment_pair(zh_file, en_file)  # before the model loads
+    if presegmented:  # refuse empty, swapped or same-language files before the model loads
+        check_line_files(zh_file, en_file)
+    else:
+        segment_pair(zh_file, en_file)
     with _progress().task("aligning") as task:
         embedder = ReportingEmbedder(_embedder(model), task)
         if presegmented:
