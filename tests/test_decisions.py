@@ -160,3 +160,15 @@ def test_review_export_needs_a_build(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["review", "export", "--out", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "no aligned documents in" in result.stderr and "untm build" in result.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_a_note_alone_changes_nothing() -> None:
+    from dataclasses import replace
+
+    from tm.decisions import apply_decisions
+    from tm.export import units_of
+
+    doc = _document()
+    noted = replace(_decision(doc, 1), note="merge with the next row")
+    units, _ = units_of(doc, "paragraph")
+    assert apply_decisions(replace(doc, decisions=(noted,)), "paragraph", units) == (units, set())

@@ -127,7 +127,8 @@ def apply_decisions(doc: AlignedDocument, level: str, units: list[TmUnit]) -> tu
             continue
         if decision.corrected:
             result[at] = replace(result[at], zh=decision.zh_text or result[at].zh, en=decision.en_text or result[at].en)
-        accepted.add((result[at].zh, result[at].en))
+        if decision.decision == ACCEPT or decision.corrected:  # a note alone changes nothing
+            accepted.add((result[at].zh, result[at].en))
     return result, accepted
 
 
