@@ -93,14 +93,15 @@ def _decision_cell(decision) -> tuple[str, str]:
         return "", ""
     if decision.decision == "reject":
         return " decided-reject", "rejected"
-    parts = ["accepted" if decision.decision == "accept" else "corrected"]
+    kind = "accepted" if decision.decision == "accept" else "corrected" if decision.corrected else "note"
+    parts = [kind]
     if decision.zh_text:
         parts.append(f'<div lang="zh-Hans">{html.escape(decision.zh_text)}</div>')
     if decision.en_text:
         parts.append(f'<div lang="en">{html.escape(decision.en_text)}</div>')
     if decision.note:
         parts.append(f'<div class="note">{html.escape(decision.note)}</div>')
-    return " decided-accept", "".join(parts)
+    return (" decided-note" if kind == "note" else " decided-accept"), "".join(parts)
 
 
 def page_name(doc: AlignedDocument) -> str:
@@ -138,7 +139,8 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
     if doc.decisions:
         from tm.decisions import LEVELS
 
-        kinds = {level: Counter(d.decision or "corrected" for d in decisions_by_link(doc, level).values())
+        kinds = {level: Counter(d.decision or ("corrected" if d.corrected else "note")
+                                for d in decisions_by_link(doc, level).values())
                  for level in LEVELS}
         decisions_line = ('<p id="decisions">Reviewer decisions: ' + "; ".join(
             f"{level} links " + ", ".join(f"{n} {k}" for k, n in sorted(found.items()))
