@@ -6,6 +6,8 @@ changed and a killed run resumes. A document that fails is recorded and the othe
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -59,6 +61,7 @@ class BuildOptions:
     gzip: bool = False
     force: bool = False
     params: AlignParams = AlignParams()
+    fetch_config: object | None = None  # align.fetch.FetchConfig for counterparts (None: the live service)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +71,31 @@ class Seed:
     symbol: str = ""
 
 
+_SEED_SUFFIXES = (".txt", ".pdf", ".docx", ".doc")
+
+
+def _seed_name(path: Path) -> str:
+    """Folder name under OUT/docs: the file name without `.zh.txt` (or .pdf/.docx/.doc); never "", "." or ".."."""
+    name = path.name
+    for suffix in _SEED_SUFFIXES:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)].removesuffix(".zh")
+            break
+    if not name.strip(". "):  # "...zh.txt" would name OUT/docs/.. = OUT itself
+        name = "seed-" + hashlib.sha256(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return name
+
+
 def collect_seeds(arguments: Sequence[str]) -> list[Seed]:
-    """Seed files, folders of *.zh.txt files, or document symbols; in a stable order."""
+    """Seed files (text, .pdf, .docx, .doc), folders of them, or document symbols; in a stable order."""
     seeds: list[Seed] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            seeds.extend(Seed(p.name.removesuffix(".zh.txt").removesuffix(".txt"), p)
-                         for p in sorted(path.glob("*.txt")) if not p.name.endswith(".en.txt"))
+            seeds.extend(Seed(_seed_name(p), p) for p in sorted(path.iterdir())
+                         if p.is_file() and p.suffix.lower() in _SEED_SUFFIXES and ".en." not in p.name)
         elif path.is_file():
-            seeds.append(Seed(path.name.removesuffix(".zh.txt").removesuffix(".txt"), path))
+            seeds.append(Seed(_seed_name(path), path))
         elif is_symbol(argument):
             symbol = normalise_symbol(argument)
             seeds.append(Seed(slug(symbol), None, symbol))
@@ -87,27 +105,37 @@ def collect_seeds(arguments: Sequence[str]) -> list[Seed]:
     return seeds
 
 
-def _counterpart(symbol: str, lang: str, options: BuildOptions) -> Path | None:
-    """The cached text of `symbol` in `lang`, fetching it first unless offline."""
-    from align.fetch_cache import cached_text
+@functools.lru_cache(maxsize=4)
+def _fetch_client(config):
+    """One client per configuration for the whole build, so its politeness limits hold across documents."""
+    from align.fetch import Client, FetchConfig
 
-    cached = cached_text(options.fetched, symbol, lang)
+    return Client(config or FetchConfig())
+
+
+def _counterpart(symbol: str, lang: str, options: BuildOptions) -> tuple[Path | None, str]:
+    """(cached text of `symbol` in `lang`, "") fetching it first unless offline, or (None, why not).
+
+    A fetched text that is another document or language raises FetchError: the document fails."""
+    from align.fetch_cache import inspect_cached
+
+    cached, why = inspect_cached(options.fetched, symbol, lang)
     if cached is not None or options.offline:
-        return cached
+        return cached, why + (" (offline)" if options.offline else "")
     from align.fetch import NotPublished, fetch_document
 
     try:
-        return fetch_document(symbol, lang, options.fetched).path
+        return fetch_document(symbol, lang, options.fetched, _fetch_client(options.fetch_config)).path, ""
     except NotPublished:
-        return None
+        return None, "not published"
 
 
 def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOptions) -> DocumentResult:
     result = DocumentResult(seed.name, seed.symbol)
     work = out / "docs" / seed.name
-    zh_text = seed.zh_text or _counterpart(seed.symbol, "zh", options)
+    zh_text, why = (seed.zh_text, "") if seed.zh_text else _counterpart(seed.symbol, "zh", options)
     if zh_text is None:
-        result.status, result.message = MISSING, "Chinese text not in the cache (offline)"
+        result.status, result.message = MISSING, f"Chinese text {why}"
         return result
     zh_paragraphs = segment_stage(zh_text, work / "zh.paragraphs.jsonl", lang="zh",
                                   symbol=seed.symbol or None, force=options.force)
@@ -117,10 +145,9 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     if not zh_doc.symbol:
         raise AlignError(f"{zh_text}: cannot tell which UN document this is",
                          hint="the text carries no resolution number or running header; name the symbol as a seed")
-    en_text = _counterpart(zh_doc.symbol, "en", options)
+    en_text, why = _counterpart(zh_doc.symbol, "en", options)
     if en_text is None:
-        result.status = MISSING
-        result.message = "English not in the cache" + (" (offline)" if options.offline else "")
+        result.status, result.message = MISSING, f"English {why}"
         return result
     en_paragraphs = segment_stage(en_text, work / "en.paragraphs.jsonl", lang="en",
                                   symbol=zh_doc.symbol, force=options.force)
