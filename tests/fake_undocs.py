@@ -61,13 +61,17 @@ def make_docx(header: str, paragraphs: list[str]) -> bytes:
 
 
 def _committed_paragraphs(symbol: str, lang: str) -> list[str] | None:
+    """The committed text's paragraphs as a Word file has them: masthead lines, then one per paragraph."""
+    from align.extract import segment_file
     from align.symbols import slug
 
     path = (ROOT / "seeds" / f"{slug(symbol)}.zh.txt") if lang == "zh" else (ROOT / "fetched" / slug(symbol) / "en.txt")
     if not path.is_file():
         return None
-    blocks = re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))
-    return [re.sub(r"\s*\n\s*", " ", b.replace("#", "").replace("*", "")).strip() for b in blocks if b.strip()]
+    # the Chinese masthead ("联合国", "安全理事会") is not furniture to align/furniture.py, which knows
+    # only the English one: the page header's symbol stands in for it
+    masthead = [] if lang == "zh" else ["United Nations", "Security Council"]
+    return masthead + [p.text for p in segment_file(path, lang).document.paragraphs]
 
 
 @functools.lru_cache(maxsize=256)
@@ -78,7 +82,7 @@ def word_file(symbol: str, lang: str) -> bytes:
     paragraphs = _committed_paragraphs(symbol, lang)
     if paragraphs is None and lang == "zh":
         title = f"第 {number.group(2)}({number.group(3)})号决议" if number else f"{shown}号文件"
-        paragraphs = ["联合国", "安全理事会", title, "安全理事会，", "回顾其以往各项决议，", "1. 决定继续积极处理此案。"]
+        paragraphs = [title, "安全理事会，", "回顾其以往各项决议，", "1. 决定继续积极处理此案。"]
     elif paragraphs is None:
         title = f"Resolution {number.group(2)} ({number.group(3)})" if number else f"Document {shown}"
         paragraphs = ["United Nations", "Security Council", title, "The Security Council,",
