@@ -87,12 +87,22 @@ def checked_url(url: str, symbol: str, lang: str, config: FetchConfig, previous:
     return parts.url
 
 
+class _Session(requests.Session):
+    """A session that never looks at redirects: they are followed by hand, through the URL policy.
+
+    requests parses a Location even with allow_redirects=False (to offer `response.next`), and
+    raises on one like "http://[::1/x" before we could refuse it with a clear message."""
+
+    def resolve_redirects(self, *args, **kwargs):
+        return iter(())
+
+
 class Client:
     """A requests session with the politeness rules: in-flight cap, spacing, retries, deadlines, size cap."""
 
     def __init__(self, config: FetchConfig = FetchConfig()) -> None:
         self.config = config
-        self.session = requests.Session()
+        self.session = _Session()
         self.session.headers.update({"User-Agent": BROWSER_USER_AGENT})
         self.session.trust_env = False  # no proxy or netrc credentials from the environment
         self._slots = threading.BoundedSemaphore(config.max_in_flight)
@@ -187,7 +197,8 @@ class Client:
             raise FetchError(symbol, lang, _shown(url), f"the body is not valid {encoding or 'encoded'} data",
                              hint="the service sent a broken answer; try later. Nothing was saved") from exc
         except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
-            raise _Transient("timed out") from exc
+            arrived = raw.tell()
+            raise _Transient(f"timed out after {arrived:,} of {expected:,} bytes" if expected else "timed out") from exc
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
             arrived = raw.tell()
             if expected is not None and arrived < expected:

@@ -47,6 +47,16 @@ LEGACY_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"not a real 
 WORDPERFECT = b"\xffWPC" + b"\x10\x00\x00\x00\x01\x0a" + b"\x00" * 500
 
 
+class RawLocation(Response):
+    """A redirect whose Location goes out byte for byte (werkzeug would re-quote it, or fail on port 99999)."""
+
+    def get_wsgi_headers(self, environ):
+        location = self.headers.pop("Location")
+        headers = super().get_wsgi_headers(environ)
+        headers["Location"] = location
+        return headers
+
+
 def make_docx(header: str, paragraphs: list[str]) -> bytes:
     """A .docx with `header` in the page header (the UN masthead symbol) and one paragraph per item."""
     import docx
@@ -174,7 +184,7 @@ class FakeUndocs:
         if fault == "huge retry-after":
             return Response("Busy", status=503, headers={"Retry-After": "86400"})
         if fault in BAD_LOCATIONS:
-            return Response(status=302, headers={"Location": BAD_LOCATIONS[fault]})
+            return RawLocation(status=302, headers={"Location": BAD_LOCATIONS[fault]})
         name = re.sub(r"[^A-Z0-9]", "", symbol.upper())
         if kind == "doc":
             answer = self.word_answers.get(symbol, "docx")
@@ -204,17 +214,17 @@ class FakeUndocs:
         else:
             body = word_file(symbol, "en" if fault == "wrong language" else lang)
             content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        if fault == "cut off":
-            return Response(body[: len(body) // 2], headers={"Content-Length": str(len(body))},
-                            content_type=content_type, direct_passthrough=True)
+        if fault == "cut off":  # a generator, or werkzeug would correct the Content-Length
+            return Response(iter([body[: len(body) // 2]]), headers={"Content-Length": str(len(body)),
+                            "Connection": "close"}, content_type=content_type, direct_passthrough=True)
         if fault == "drip":
             return Response(self._drip(body), headers={"Content-Length": str(len(body))}, content_type=content_type,
                             direct_passthrough=True)
         if fault == "bad gzip":
             return Response(body, headers={"Content-Encoding": "gzip"}, content_type=content_type)
         if fault == "huge content-length":
-            return Response(body[:100], headers={"Content-Length": str(2 * 1024**3)}, content_type=content_type,
-                            direct_passthrough=True)
+            return Response(iter([body[:100]]), headers={"Content-Length": str(2 * 1024**3), "Connection": "close"},
+                            content_type=content_type, direct_passthrough=True)
         if self.pdf_delay:
             time.sleep(self.pdf_delay)
         return Response(body, content_type=content_type)
