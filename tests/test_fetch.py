@@ -189,7 +189,7 @@ def test_killed_crawl_resumes_to_the_same_cache(threaded_server, tmp_path: Path)
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if kill_after is not None:
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(list(fetched.glob("*/*.pdf"))) < kill_after:
+            while time.monotonic() < deadline and len(list(fetched.glob("*/*.docx"))) < kill_after:
                 time.sleep(0.02)
             process.send_signal(signal.SIGKILL)
         process.wait(timeout=120)
@@ -216,7 +216,7 @@ def test_killed_crawl_resumes_to_the_same_cache(threaded_server, tmp_path: Path)
 
     assert not list(interrupted.rglob("*.tmp"))
     assert snapshot(interrupted) == snapshot(clean)
-    assert len([k for k in snapshot(clean) if k.endswith(".pdf")]) == 40
+    assert len([k for k in snapshot(clean) if k.endswith(".docx")]) == 40  # the Word originals (issue #15)
 
 
 def test_fetch_command_with_links_skips_invalid_ones(undocs: FakeUndocs, tmp_path: Path) -> None:
