@@ -48,7 +48,11 @@ def read_text(path: Path) -> str:
 
             return word_to_text(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # odd length, lone surrogate
+            raise ExtractError(f"{path} is not valid UTF-16 (bad bytes at offset {exc.start}: {exc.reason})",
+                               hint=f"re-save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.txt`") from exc
     if b"\x00" in data[:65536]:
         raise ExtractError(f"{path} is a binary file, not text",
                            hint="give UTF-8 text, a PDF, or a Word file (.docx, .doc)")
