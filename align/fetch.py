@@ -29,7 +29,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from align import __version__
 from align.errors import AlignError, ExtractError, FetchError
 from align.fetch_cache import CacheError, clean_temporaries, entry_dir, entry_lock, inspect_cached, record_language
-from align.fetch_http import UN_HOSTS, BROWSER_USER_AGENT, Client, FetchConfig, checked_url, _shown
+from align.fetch_http import UN_HOSTS, BROWSER_USER_AGENT, Client, FetchConfig, checked_url, shown_url
 from align.pdftext import extractor_name, pdf_to_text
 from align.symbols import language_code, normalise_symbol
 from align.types import write_atomic
@@ -87,13 +87,13 @@ def _follow(client: Client, url: str, symbol: str, lang: str, headers: dict[str,
                 if lowercase_paths:
                     target = _lowercase_path(target)
             except ValueError as exc:  # urllib.parse refuses e.g. "http://[::1/x"
-                raise FetchError(symbol, lang, _shown(location), f"refused to follow a malformed URL ({exc})",
+                raise FetchError(symbol, lang, shown_url(location), f"refused to follow a malformed URL ({exc})",
                                  hint="the service may be compromised or misconfigured; nothing was saved") from exc
             url = checked_url(target, symbol, lang, client.config, previous=url)
             chain.append(url)
             continue
         return response, chain
-    raise FetchError(symbol, lang, _shown(url), "too many redirects", hint="the service may be misbehaving; try later")
+    raise FetchError(symbol, lang, shown_url(url), "too many redirects", hint="the service may be misbehaving; try later")
 
 
 def _api_headers(kind: str, referer: str) -> dict[str, str]:

@@ -52,7 +52,7 @@ class FetchConfig:
     prefer_word: bool = True  # ask the document API for the Word original first (issue #15)
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """A URL as it may appear in a message: printable and not absurdly long."""
     text = url.encode("ascii", "backslashreplace").decode("ascii")
     return text if len(text) <= 300 else text[:300] + "…"
@@ -61,7 +61,7 @@ def _shown(url: str) -> str:
 def checked_url(url: str, symbol: str, lang: str, config: FetchConfig, previous: str | None = None) -> str:
     """`url` as the HTTP library will read it, if the URL policy allows it; FetchError saying why not."""
     def refuse(why: str) -> FetchError:
-        return FetchError(symbol, lang, _shown(url), f"refused to follow {why}", hint=_REFUSED_HINT)
+        return FetchError(symbol, lang, shown_url(url), f"refused to follow {why}", hint=_REFUSED_HINT)
 
     try:
         parts = parse_url(url)
@@ -138,7 +138,7 @@ class Client:
                             self.in_flight -= 1
             except _Transient as exc:
                 if attempt >= config.retries:
-                    raise FetchError(symbol, lang, _shown(url), f"{exc} (after {attempt + 1} tries)",
+                    raise FetchError(symbol, lang, shown_url(url), f"{exc} (after {attempt + 1} tries)",
                                      hint="check the network, or use --offline with what is cached") from exc
                 self._sleep_before_retry(attempt, None, url, symbol, lang)
                 attempt += 1
@@ -161,7 +161,7 @@ class Client:
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise _Transient(f"connection failed ({exc.__class__.__name__})") from exc
         except (requests.RequestException, urllib3.exceptions.HTTPError, ValueError, UnicodeError) as exc:
-            raise FetchError(symbol, lang, _shown(url), f"the request failed ({exc.__class__.__name__}: {exc})",
+            raise FetchError(symbol, lang, shown_url(url), f"the request failed ({exc.__class__.__name__}: {exc})",
                              hint="the URL or the answer is malformed; nothing was saved") from exc
         with response:
             response._content = self._read_body(response, url, symbol, lang, deadline)  # noqa: SLF001
@@ -173,14 +173,14 @@ class Client:
         declared = response.headers.get("Content-Length", "").strip()
         expected = int(declared) if declared.isdigit() else None
         if expected is not None and expected > cap:
-            raise FetchError(symbol, lang, _shown(url), f"announces {expected:,} bytes, more than the {cap:,}-byte cap",
+            raise FetchError(symbol, lang, shown_url(url), f"announces {expected:,} bytes, more than the {cap:,}-byte cap",
                              hint="a UN document is rarely that large; nothing was saved")
         raw = response.raw
         chunks, size = [], 0
         try:
             while True:
                 if time.monotonic() > deadline:
-                    raise FetchError(symbol, lang, _shown(url),
+                    raise FetchError(symbol, lang, shown_url(url),
                                      f"timed out: the answer took longer than the {self.config.deadline:g}-second deadline "
                                      f"({raw.tell():,} bytes arrived)",
                                      hint="the service is too slow right now; try later (or raise --timeout)")
@@ -189,12 +189,12 @@ class Client:
                     break
                 size += len(chunk)
                 if size > cap:
-                    raise FetchError(symbol, lang, _shown(url), f"larger than the {cap:,}-byte cap",
+                    raise FetchError(symbol, lang, shown_url(url), f"larger than the {cap:,}-byte cap",
                                      hint="a UN document is rarely that large; nothing was saved")
                 chunks.append(chunk)
         except urllib3.exceptions.DecodeError as exc:
             encoding = response.headers.get("Content-Encoding", "")
-            raise FetchError(symbol, lang, _shown(url), f"the body is not valid {encoding or 'encoded'} data",
+            raise FetchError(symbol, lang, shown_url(url), f"the body is not valid {encoding or 'encoded'} data",
                              hint="the service sent a broken answer; try later. Nothing was saved") from exc
         except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
             arrived = raw.tell()
@@ -213,13 +213,13 @@ class Client:
         if retry_after:
             asked = parse_retry_after(retry_after)
             if asked > self.config.max_retry_after:
-                raise FetchError(symbol, lang, _shown(url),
+                raise FetchError(symbol, lang, shown_url(url),
                                  f"the service asks to retry after {asked:,.0f} s, more than the "
                                  f"{self.config.max_retry_after:g}-second ceiling",
                                  hint="try later, or raise --max-retry-after")
             wait = max(wait, asked)
         if wait >= 1:
-            log.warning("%s [%s]: waiting %.0f s before retry %d of %s", symbol, lang, wait, attempt + 1, _shown(url))
+            log.warning("%s [%s]: waiting %.0f s before retry %d of %s", symbol, lang, wait, attempt + 1, shown_url(url))
         time.sleep(wait)
 
 

@@ -300,6 +300,7 @@ def test_build_keeps_rejected_counterparts_out_and_writes_the_rest(undocs, tmp_p
     # its English counterpart S/RES/10(2020) is served as S/RES/2803(2025): the wrong document
     (seeds / "S-RES-10-2020.zh.txt").write_text("第 10(2020)号决议\n\n安全理事会，\n\n1. 决定继续积极处理此案。\n",
                                                 encoding="utf-8")
+    (seeds / "S-RES-2594-2021.zh.docx").write_bytes(word_file("S/RES/2594(2021)", "zh"))  # a Word seed (#15)
     # a seed file named "...zh.txt" once wrote into OUT itself (OUT/docs/..)
     (seeds / "...zh.txt").write_bytes((ROOT / "seeds" / "S-RES-2589-2021.zh.txt").read_bytes())
     out = tmp_path / "out"
@@ -310,9 +311,10 @@ def test_build_keeps_rejected_counterparts_out_and_writes_the_rest(undocs, tmp_p
     rows = {line.split()[0]: line for line in result.output.splitlines() if line.startswith(("S-RES", "seed-"))}
     assert "wrong document: asked for S/RES/10(2020), the text is S/RES/2803(2025)" in rows["S-RES-10-2020"]
     assert "failed" in rows["S-RES-10-2020"] and "aligned" in rows["S-RES-2518-2020"]
+    assert "aligned" in rows["S-RES-2594-2021"]
     assert "missing counterpart (Chinese text not published)" in rows["S-RES-1-2020"]
     assert any(name.startswith("seed-") and "aligned" in row for name, row in rows.items())
     assert not (out / "zh.paragraphs.jsonl").exists() and not (out / "beads.jsonl").exists()
     tmx = "".join(p.read_text(encoding="utf-8") for p in (out / "tm").rglob("*.tmx"))
-    assert "S/RES/2518(2020)" in tmx and "S/RES/2803" not in tmx and "S/RES/10(2020)" not in tmx
+    assert "S/RES/2518(2020)" in tmx and "S/RES/2594(2021)" in tmx and "S/RES/2803" not in tmx and "S/RES/10(2020)" not in tmx
     assert cached_text(tmp_path / "fetched", "S/RES/10(2020)", "en") is None
