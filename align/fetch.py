@@ -270,6 +270,7 @@ def crawl(jobs: Iterable[tuple[str, str]], fetched: Path, *, client: Client | No
             result = FetchResult(symbol, code, "not published", None, exc.message)
         except AlignError as exc:  # fetch, cache and symbol errors: this document fails, the crawl goes on
             result = FetchResult(symbol, code, "failed", None, exc.message)
+        result.symbol = symbol  # as the job spelled it, the key of the report's order
         with lock:
             report.results.append(result)
             if on_result:
