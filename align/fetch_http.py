@@ -104,7 +104,6 @@ class Client:
         self.config = config
         self.session = _Session()
         self.session.headers.update({"User-Agent": BROWSER_USER_AGENT})
-        self.session.trust_env = False  # no proxy or netrc credentials from the environment
         self._slots = threading.BoundedSemaphore(config.max_in_flight)
         self._spacing = threading.Lock()
         self._next_start = 0.0

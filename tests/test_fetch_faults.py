@@ -318,3 +318,27 @@ def test_build_keeps_rejected_counterparts_out_and_writes_the_rest(undocs, tmp_p
     tmx = "".join(p.read_text(encoding="utf-8") for p in (out / "tm").rglob("*.tmx"))
     assert "S/RES/2518(2020)" in tmx and "S/RES/2594(2021)" in tmx and "S/RES/2803" not in tmx and "S/RES/10(2020)" not in tmx
     assert cached_text(tmp_path / "fetched", "S/RES/10(2020)", "en") is None
+
+
+def test_url_policy_never_raises_anything_else_and_only_passes_un_https() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from urllib3.util import parse_url
+
+    config = FetchConfig(allowed_hosts=frozenset({"documents.un.org"}))
+    pieces = st.sampled_from(["https://", "http://", "ftp://", "documents.un.org", "evil.example", "\\", "@", ":",
+                              "443", "8443", "99999", "[", "]", "::1", "/", "x.pdf", "%2F", "?", "#", " ", "é"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(pieces, max_size=8).map("".join))
+    def check(url: str) -> None:
+        try:
+            allowed = checked_url(url, "S/RES/1(2020)", "en", config)
+        except FetchError as exc:
+            assert exc.reason.startswith("refused")
+            return
+        parts = parse_url(allowed)
+        assert parts.scheme == "https" and parts.host == "documents.un.org" and parts.port in (None, 443)
+        assert parts.auth is None
+
+    check()
