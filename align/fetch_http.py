@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import requests
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 
 from align import __version__
@@ -87,6 +91,53 @@ def checked_url(url: str, symbol: str, lang: str, config: FetchConfig, previous:
     return parts.url
 
 
+# The deadline watchdog needs the socket of the request under way: connections register themselves
+# with the requesting thread's list when a request starts (the timer runs in another thread).
+_watched = threading.local()
+
+
+class _Watched:
+    def request(self, *args, **kwargs):
+        holder = getattr(_watched, "holder", None)
+        if holder is not None:
+            holder.append(self)
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def _cut(holder: list, expired: threading.Event) -> None:
+    """At the deadline: shut the request's socket, which wakes a read blocked on a dripping server."""
+    expired.set()
+    for connection in holder:
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class _Session(requests.Session):
     """A session that never looks at redirects: they are followed by hand, through the URL policy.
 
@@ -103,6 +154,8 @@ class Client:
     def __init__(self, config: FetchConfig = FetchConfig()) -> None:
         self.config = config
         self.session = _Session()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _WatchedAdapter())
         self.session.headers.update({"User-Agent": BROWSER_USER_AGENT})
         self._slots = threading.BoundedSemaphore(config.max_in_flight)
         self._spacing = threading.Lock()
@@ -149,8 +202,30 @@ class Client:
             return response
 
     def _get_once(self, url: str, symbol: str, lang: str, headers: dict[str, str] | None) -> requests.Response:
+        """One request within the deadline: a watchdog shuts the socket when time is up (headers dripping too)."""
         config = self.config
         deadline = time.monotonic() + config.deadline
+        holder: list = []
+        expired = threading.Event()
+        watchdog = threading.Timer(config.deadline, _cut, (holder, expired))
+        watchdog.daemon = True
+        _watched.holder = holder
+        watchdog.start()
+        try:
+            return self._request(url, symbol, lang, headers, deadline)
+        except Exception as exc:
+            if expired.is_set():
+                raise FetchError(symbol, lang, shown_url(url),
+                                 f"timed out: the answer took longer than the {config.deadline:g}-second deadline",
+                                 hint="the service is too slow right now; try later (or raise --timeout)") from exc
+            raise
+        finally:
+            watchdog.cancel()
+            _watched.holder = None
+
+    def _request(self, url: str, symbol: str, lang: str, headers: dict[str, str] | None,
+                 deadline: float) -> requests.Response:
+        config = self.config
         try:
             response = self.session.get(url, headers=headers, allow_redirects=False, stream=True,
                                         timeout=(min(config.connect_timeout, config.deadline),

@@ -342,3 +342,35 @@ def test_url_policy_never_raises_anything_else_and_only_passes_un_https() -> Non
         assert parts.auth is None
 
     check()
+
+
+def test_dripping_headers_fail_at_the_deadline() -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def serve() -> None:  # a raw server: werkzeug cannot drip its headers
+        connection, _ = listener.accept()
+        try:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(200):  # 10 s of header, a byte every 50 ms: each read is quick, the whole is not
+                connection.sendall(b"X")
+                time.sleep(0.05)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = Client(FetchConfig(base_url=f"http://127.0.0.1:{port}", allowed_hosts=frozenset({"127.0.0.1"}),
+                                delay=0, retries=0, deadline=0.5, read_timeout=1.0))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="0.5-second deadline"):
+        client.get(f"http://127.0.0.1:{port}/x", "S/RES/1(2020)", "en")
+    assert time.monotonic() - started < 3
+    listener.close()
