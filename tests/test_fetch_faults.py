@@ -222,6 +222,10 @@ def test_absurd_symbols_and_links_are_errors_not_tracebacks(undocs, tmp_path) ->
 
     with pytest.raises(SymbolError, match="5,000 characters"):
         fetch_document("S/RES/" + "1" * 4994, "en", tmp_path, _client(undocs))
+    for command in ("fetch", "build"):  # as an argument it once gave ENAMETOOLONG tracebacks
+        result = CliRunner().invoke(cli, [command, "S/RES/" + "1" * 4994, "--offline", "--fetched", str(tmp_path)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert "(5,000 characters)" in result.output
     seed = tmp_path / "seed.zh.txt"
     long_link = "https://undocs.org/ch/S/RES/" + "/".join(["ABCDEFGHIJ1234567890"] * 16) + "(2020)"
     assert len(long_link) > 331

@@ -86,21 +86,31 @@ def _seed_name(path: Path) -> str:
     return name
 
 
+def path_kind(path: Path) -> str:
+    """"dir", "file" or "" (absent, or a name the file system refuses, e.g. a 5,000-character argument)."""
+    try:
+        return "dir" if path.is_dir() else "file" if path.is_file() else ""
+    except (OSError, ValueError):
+        return ""
+
+
 def collect_seeds(arguments: Sequence[str]) -> list[Seed]:
     """Seed files (text, .pdf, .docx, .doc), folders of them, or document symbols; in a stable order."""
     seeds: list[Seed] = []
     for argument in arguments:
         path = Path(argument)
-        if path.is_dir():
+        kind = path_kind(path)
+        if kind == "dir":
             seeds.extend(Seed(_seed_name(p), p) for p in sorted(path.iterdir())
                          if p.is_file() and p.suffix.lower() in _SEED_SUFFIXES and ".en." not in p.name)
-        elif path.is_file():
+        elif kind == "file":
             seeds.append(Seed(_seed_name(path), path))
         elif is_symbol(argument):
             symbol = normalise_symbol(argument)
             seeds.append(Seed(slug(symbol), None, symbol))
         else:
-            raise AlignError(f"seed not found: {argument}",
+            shown = argument if len(argument) <= 120 else f"{argument[:120]}… ({len(argument):,} characters)"
+            raise AlignError(f"seed not found: {shown}",
                              hint="give seed files, a folder of *.zh.txt files, or symbols like S/RES/2518(2020)")
     return seeds
 
