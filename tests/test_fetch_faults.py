@@ -36,7 +36,7 @@ def undocs():
 
 def _client(undocs: FakeUndocs, **overrides) -> Client:
     settings = dict(base_url=undocs.base_url, allowed_hosts=frozenset({"127.0.0.1", "localhost", "documents.un.org"}),
-                    delay=0.0, backoff=0.01, read_timeout=1.0, connect_timeout=1.0, deadline=2.0, retries=1)
+                    delay=0.0, backoff=0.01, read_timeout=1.0, connect_timeout=1.0, deadline=1.0, retries=1)
     settings.update(overrides)
     return Client(FetchConfig(**settings))
 
@@ -70,7 +70,7 @@ def test_fault_rows_end_in_a_clear_error_and_cache_nothing(undocs, tmp_path, num
     started = time.monotonic()
     with pytest.raises(FetchError, match=reason) as info:
         fetch_document(symbol, lang, tmp_path, _client(undocs))
-    assert time.monotonic() - started < 15  # the drip (a byte every 50 ms) fails at the 2 s deadline
+    assert time.monotonic() - started < 15  # the drip (a byte every 50 ms) fails at the 1 s deadline
     assert info.value.symbol == symbol and info.value.hint
     assert _cache_files(tmp_path) == []
 
