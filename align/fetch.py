@@ -132,6 +132,8 @@ def download(client: Client, symbol: str, lang: str, prefer_word: bool | None = 
         else:
             kind = sniff(response.content) if response.status_code == 200 else f"HTTP {response.status_code}"
             if kind in WORD_FORMATS or kind == "pdf":
+                if kind == "pdf":  # the API's answer when there is no Word version
+                    _verify_pdf(response.content, symbol, lang, word_chain[-1], client.config)
                 return Download(response.content, kind, chain + word_chain, response.status_code)
             log.info("%s [%s]: the Word request gave %s; trying the PDF", symbol, lang, kind)
     response, pdf_chain = _follow(client, pdf_api, symbol, lang, _api_headers("pdf", chain[-1]), lowercase_paths=True)
