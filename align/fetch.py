@@ -116,8 +116,12 @@ def download(client: Client, symbol: str, lang: str, prefer_word: bool | None = 
     page = html.unescape(body.decode("utf-8", "replace")).replace("\\/", "/")  # HTML or JSON-escaped
     match = _PDF_LINK_RE.search(page)
     # a viewer page that no longer embeds the link: the document API has a fixed form
-    pdf_api = urljoin(chain[-1], match.group(0) if match else
-                      f"/api/symbol/access?s={quote(symbol, safe='/()')}&l={lang}&t=pdf")
+    try:
+        pdf_api = urljoin(chain[-1], match.group(0) if match else
+                          f"/api/symbol/access?s={quote(symbol, safe='/()')}&l={lang}&t=pdf")
+    except ValueError as exc:  # a malformed link in the viewer page
+        raise FetchError(symbol, lang, chain[-1], f"refused to follow a malformed link in the viewer page ({exc})",
+                         hint="the service may be compromised or misconfigured; nothing was saved") from exc
     if prefer_word:
         word_api = re.sub(r"([?&])t=pdf", r"\1t=doc", pdf_api, flags=re.IGNORECASE)
         try:
