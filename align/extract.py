@@ -29,17 +29,33 @@ class Segmented:
 
 
 def read_text(path: Path) -> str:
-    """Text of a UTF-8 (or UTF-16 with BOM) file; ExtractError naming the file when it is not text."""
+    """Text of a UTF-8 (or UTF-16 with BOM) file, or of a PDF, .docx or legacy .doc file (told by content)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"cannot read {path}: {exc.strerror}", hint="check the path") from exc
+    if data.startswith((b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        from align.wordtext import sniff
+
+        kind = sniff(data)
+        if kind == "pdf":
+            from align.pdftext import pdf_to_text
+
+            return pdf_to_text(path)
+        if kind in ("docx", "doc"):
+            from align.wordtext import word_to_text
+
+            return word_to_text(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # odd length, lone surrogate
+            raise ExtractError(f"{path} is not valid UTF-16 (bad bytes at offset {exc.start}: {exc.reason})",
+                               hint=f"re-save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.txt`") from exc
     if b"\x00" in data[:65536]:
         raise ExtractError(f"{path} is a binary file, not text",
-                           hint="extract its text first (a PDF goes through `untm fetch` or pdftotext)")
+                           hint="give UTF-8 text, a PDF, or a Word file (.docx, .doc)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,23 +1,24 @@
-"""undocs.org client: symbol → PDF → text, politely, into the `fetched/` cache (the one requests user).
+"""undocs.org client: symbol → Word file or PDF → verified text, politely, into the `fetched/` cache.
 
 The chain, as measured on the live service (shared NOTES.md, Sept 2026):
     https://undocs.org/<lang>/<symbol>  --301-->  docs.un.org viewer page (HTML, ~4 KB)
     viewer page embeds  documents.un.org/api/symbol/access?s=<symbol>&l=<lang>&t=pdf
     that API answers 302 to a file path in UPPER case, served only in lower case.
-The API wants a browser User-Agent, `Accept: application/pdf` and `Sec-Fetch-Site: same-site`.
-A 200 with an empty body means "not published". Redirects are followed by hand so that every hop
-is checked against the UN's hosts; nothing is cached unless it is verified to be a PDF with text.
+The same API answers `t=doc` with the Word original when there is one (issue #15): it is asked
+first and its body sniffed (align/wordtext.py); anything but a readable Word file falls back to the
+PDF. A 200 with an empty body means "not published". Redirects are followed by hand, each hop
+checked by the URL policy (align/fetch_http.py). Nothing is cached unless its text names the
+symbol asked for, in the script of the language asked for (align/verify.py).
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import html
 import logging
 import re
+import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,42 +26,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-import requests
-
 from align import __version__
-from align.errors import ExtractError, FetchError
-from align.fetch_cache import cached_text, entry_dir, record_language
+from align.errors import AlignError, ExtractError, FetchError
+from align.fetch_cache import CacheError, clean_temporaries, entry_dir, entry_lock, inspect_cached, record_language
+from align.fetch_http import UN_HOSTS, BROWSER_USER_AGENT, Client, FetchConfig, checked_url, shown_url
 from align.pdftext import extractor_name, pdf_to_text
-from align.symbols import language_code
-from align.types import remove_stale_temporaries, write_atomic
+from align.symbols import language_code, normalise_symbol
+from align.types import write_atomic
+from align.verify import mismatch
+from align.wordtext import WORD_FORMATS, sniff, word_to_text
+from align.wordtext import extractor_name as word_extractor_name
+
+__all__ = ["UN_HOSTS", "BROWSER_USER_AGENT", "Client", "FetchConfig", "NotPublished", "FetchResult", "crawl",
+           "download", "download_pdf", "fetch_document"]
 
 log = logging.getLogger(__name__)
 
-UN_HOSTS = frozenset({"undocs.org", "www.undocs.org", "docs.un.org", "documents.un.org",
-                      "documents-dds-ny.un.org", "daccess-ods.un.org", "digitallibrary.un.org"})
-BROWSER_USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                      f"Chrome/131.0 Safari/537.36 untm/{__version__}")
 _PDF_LINK_RE = re.compile(r"""(?:https?:)?//?[^"'\s<>]*api/symbol/access\?[^"'\s<>]*t=pdf[^"'\s<>]*""", re.IGNORECASE)
-_RETRY_STATUSES = {429, 502, 503, 504}
+_ORIGINAL_SUFFIXES = ("pdf", "docx", "doc")
 
 
 class NotPublished(FetchError):
     """The service answered, with nothing: the document exists in no such language (yet)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FetchConfig:
-    base_url: str = "https://undocs.org"
-    allowed_hosts: frozenset[str] = UN_HOSTS
-    max_in_flight: int = 4  # 10 at once drew thousands of 503s from the service
-    delay: float = 0.5  # seconds between request starts, across all threads
-    retries: int = 4
-    backoff: float = 1.0  # first retry wait; doubles each time
-    max_retry_after: float = 120.0
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0  # symbol lookups were seen to take 31 s
-    max_bytes: int = 100_000_000
-    min_pdf_bytes: int = 1024
 
 
 @dataclass(slots=True)
@@ -72,112 +59,12 @@ class FetchResult:
     message: str = ""
 
 
-class Client:
-    """A requests session with the politeness rules: in-flight cap, spacing, retries, timeouts, size cap."""
-
-    def __init__(self, config: FetchConfig = FetchConfig()) -> None:
-        self.config = config
-        self.session = requests.Session()
-        self.session.headers.update({"User-Agent": BROWSER_USER_AGENT})
-        self._slots = threading.BoundedSemaphore(config.max_in_flight)
-        self._spacing = threading.Lock()
-        self._next_start = 0.0
-        self.in_flight = 0
-        self.max_seen_in_flight = 0
-        self._count_lock = threading.Lock()
-
-    def _wait_turn(self) -> None:
-        with self._spacing:
-            now = time.monotonic()
-            wait = self._next_start - now
-            self._next_start = max(now, self._next_start) + self.config.delay
-        if wait > 0:
-            time.sleep(wait)
-
-    def _check_host(self, url: str, symbol: str, lang: str) -> None:
-        host = (urlsplit(url).hostname or "").lower()
-        if host not in self.config.allowed_hosts:
-            raise FetchError(symbol, lang, url, f"refused to follow a redirect to {host or 'nowhere'}, not a UN host",
-                             hint="the service may be compromised or misconfigured; nothing was saved")
-
-    def get(self, url: str, symbol: str, lang: str, headers: dict[str, str] | None = None) -> requests.Response:
-        """One GET (no redirects followed), retried on 429/502/503/504 and connection errors; body read with a cap."""
-        config = self.config
-        attempt = 0
-        while True:
-            self._wait_turn()
-            try:
-                with self._slots:
-                    with self._count_lock:
-                        self.in_flight += 1
-                        self.max_seen_in_flight = max(self.max_seen_in_flight, self.in_flight)
-                    try:
-                        response = self.session.get(url, headers=headers, allow_redirects=False, stream=True,
-                                                    timeout=(config.connect_timeout, config.read_timeout))
-                        body = self._read_capped(response, url, symbol, lang)
-                    finally:
-                        with self._count_lock:
-                            self.in_flight -= 1
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-                reason = _describe(exc)
-                if attempt >= config.retries:
-                    raise FetchError(symbol, lang, url, f"{reason} (after {attempt + 1} tries)",
-                                     hint="check the network, or use --offline with what is cached") from exc
-                self._sleep_before_retry(attempt, None)
-                attempt += 1
-                continue
-            response._content = body  # noqa: SLF001 - the capped body, read once
-            if response.status_code in _RETRY_STATUSES and attempt < config.retries:
-                self._sleep_before_retry(attempt, response.headers.get("Retry-After"))
-                attempt += 1
-                continue
-            return response
-
-    def _read_capped(self, response: requests.Response, url: str, symbol: str, lang: str) -> bytes:
-        chunks, size = [], 0
-        expected = response.headers.get("Content-Length")
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > self.config.max_bytes:
-                    response.close()
-                    raise FetchError(symbol, lang, url, f"larger than the {self.config.max_bytes:,}-byte cap",
-                                     hint="a UN document is rarely that large; nothing was saved")
-                chunks.append(chunk)
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            if expected and expected.isdigit() and size < int(expected):
-                raise requests.exceptions.ChunkedEncodingError(
-                    f"body cut off after {size} of {expected} bytes: {_describe(exc)}") from exc
-            raise
-        body = b"".join(chunks)
-        if expected and expected.isdigit() and int(expected) != len(body) and "Content-Encoding" not in response.headers:
-            raise requests.exceptions.ChunkedEncodingError(f"body cut off: {len(body)} of {expected} bytes")
-        return body
-
-    def _sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:
-        wait = self.config.backoff * (2 ** attempt)
-        if retry_after:
-            wait = max(wait, _parse_retry_after(retry_after))
-        time.sleep(min(wait, self.config.max_retry_after))
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return str(exc) if "cut off" in str(exc) else "connection broke mid-body"
-    return f"connection failed ({exc.__class__.__name__})"
-
-
-def _parse_retry_after(value: str) -> float:
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+@dataclass(frozen=True, slots=True)
+class Download:
+    body: bytes
+    format: str  # "docx", "doc" or "pdf"
+    chain: list[str]
+    status: int
 
 
 def _lowercase_path(url: str) -> str:
@@ -187,48 +74,89 @@ def _lowercase_path(url: str) -> str:
 
 
 def _follow(client: Client, url: str, symbol: str, lang: str, headers: dict[str, str] | None,
-            lowercase_paths: bool = False) -> tuple[requests.Response, list[str]]:
+            lowercase_paths: bool = False):
+    """Follow redirects by hand, every hop through the URL policy; (last response, URL chain)."""
+    url = checked_url(url, symbol, lang, client.config)
     chain = [url]
     for _ in range(8):
-        client._check_host(url, symbol, lang)
         response = client.get(url, symbol, lang, headers)
-        if response.status_code in (301, 302, 303, 307, 308) and response.headers.get("Location"):
-            url = urljoin(url, response.headers["Location"])
-            if lowercase_paths:
-                url = _lowercase_path(url)
+        location = response.headers.get("Location")
+        if response.status_code in (301, 302, 303, 307, 308) and location:
+            try:
+                target = urljoin(url, location)
+                if lowercase_paths:
+                    target = _lowercase_path(target)
+            except ValueError as exc:  # urllib.parse refuses e.g. "http://[::1/x"
+                raise FetchError(symbol, lang, shown_url(location), f"refused to follow a malformed URL ({exc})",
+                                 hint="the service may be compromised or misconfigured; nothing was saved") from exc
+            url = checked_url(target, symbol, lang, client.config, previous=url)
             chain.append(url)
             continue
         return response, chain
-    raise FetchError(symbol, lang, url, "too many redirects", hint="the service may be misbehaving; try later")
+    raise FetchError(symbol, lang, shown_url(url), "too many redirects", hint="the service may be misbehaving; try later")
 
 
-def download_pdf(client: Client, symbol: str, lang: str) -> tuple[bytes, list[str], int]:
-    """(PDF bytes, URL chain, final HTTP status) for one symbol and service language code."""
+def _api_headers(kind: str, referer: str) -> dict[str, str]:
+    accept = ("application/msword,application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+              "application/pdf;q=0.5,*/*;q=0.1") if kind == "doc" else "application/pdf"
+    return {"Accept": accept, "Sec-Fetch-Site": "same-site", "Referer": referer}
+
+
+def download(client: Client, symbol: str, lang: str, prefer_word: bool | None = None) -> Download:
+    """The document's Word original if the API has a readable one, else its PDF; FetchError otherwise."""
+    prefer_word = client.config.prefer_word if prefer_word is None else prefer_word
     start = f"{client.config.base_url.rstrip('/')}/{lang}/{quote(symbol, safe='/()')}"
     response, chain = _follow(client, start, symbol, lang, None)
     _raise_for_status(response, symbol, lang, chain[-1])
     body = response.content
-    if not body.startswith(b"%PDF-"):
-        if not body.strip():
-            raise NotPublished(symbol, lang, chain[-1], "not published (the service answered with an empty page)")
-        page = html.unescape(body.decode("utf-8", "replace")).replace("\\/", "/")  # HTML or JSON-escaped
-        match = _PDF_LINK_RE.search(page)
-        # a viewer page that no longer embeds the link: the document API has a fixed form
-        api = urljoin(chain[-1], match.group(0) if match else
-                      f"/api/symbol/access?s={quote(symbol, safe='/()')}&l={lang}&t=pdf")
-        headers = {"Accept": "application/pdf", "Sec-Fetch-Site": "same-site", "Referer": chain[-1]}
-        response, api_chain = _follow(client, api, symbol, lang, headers, lowercase_paths=True)
-        chain += api_chain
-        if not match and response.status_code >= 400:
-            raise FetchError(symbol, lang, chain[-1], f"the viewer page has no PDF link, and the document API "
-                             f"answered HTTP {response.status_code}", hint="the symbol may not exist; check it on undocs.org")
-        _raise_for_status(response, symbol, lang, chain[-1])
-        body = response.content
-    _verify_pdf(body, symbol, lang, chain[-1], client.config)
-    return body, chain, response.status_code
+    if sniff(body) in ("pdf", *WORD_FORMATS):
+        return Download(body, sniff(body), chain, response.status_code)
+    if not body.strip():
+        raise NotPublished(symbol, lang, chain[-1], "not published (the service answered with an empty page)")
+    page = html.unescape(body.decode("utf-8", "replace")).replace("\\/", "/")  # HTML or JSON-escaped
+    match = _PDF_LINK_RE.search(page)
+    # a viewer page that no longer embeds the link: the document API has a fixed form
+    try:
+        pdf_api = urljoin(chain[-1], match.group(0) if match else
+                          f"/api/symbol/access?s={quote(symbol, safe='/()')}&l={lang}&t=pdf")
+    except ValueError as exc:  # a malformed link in the viewer page
+        raise FetchError(symbol, lang, chain[-1], f"refused to follow a malformed link in the viewer page ({exc})",
+                         hint="the service may be compromised or misconfigured; nothing was saved") from exc
+    if prefer_word:
+        word_api = re.sub(r"([?&])t=pdf", r"\1t=doc", pdf_api, flags=re.IGNORECASE)
+        try:
+            response, word_chain = _follow(client, word_api, symbol, lang, _api_headers("doc", chain[-1]),
+                                           lowercase_paths=True)
+        except NotPublished:
+            raise
+        except FetchError as exc:
+            if exc.reason.startswith("refused"):
+                raise  # the URL policy is never a reason to try elsewhere
+            log.info("%s [%s]: no Word version (%s); trying the PDF", symbol, lang, exc.reason)
+        else:
+            kind = sniff(response.content) if response.status_code == 200 else f"HTTP {response.status_code}"
+            if kind in WORD_FORMATS or kind == "pdf":
+                if kind == "pdf":  # the API's answer when there is no Word version
+                    _verify_pdf(response.content, symbol, lang, word_chain[-1], client.config)
+                return Download(response.content, kind, chain + word_chain, response.status_code)
+            log.info("%s [%s]: the Word request gave %s; trying the PDF", symbol, lang, kind)
+    response, pdf_chain = _follow(client, pdf_api, symbol, lang, _api_headers("pdf", chain[-1]), lowercase_paths=True)
+    chain += pdf_chain
+    if not match and response.status_code >= 400:
+        raise FetchError(symbol, lang, chain[-1], f"the viewer page has no PDF link, and the document API "
+                         f"answered HTTP {response.status_code}", hint="the symbol may not exist; check it on undocs.org")
+    _raise_for_status(response, symbol, lang, chain[-1])
+    _verify_pdf(response.content, symbol, lang, chain[-1], client.config)
+    return Download(response.content, "pdf", chain, response.status_code)
 
 
-def _raise_for_status(response: requests.Response, symbol: str, lang: str, url: str) -> None:
+def download_pdf(client: Client, symbol: str, lang: str) -> tuple[bytes, list[str], int]:
+    """(PDF bytes, URL chain, final HTTP status) for one symbol and service language code."""
+    got = download(client, symbol, lang, prefer_word=False)
+    return got.body, got.chain, got.status
+
+
+def _raise_for_status(response, symbol: str, lang: str, url: str) -> None:
     if response.status_code == 404:
         raise FetchError(symbol, lang, url, "no such document (HTTP 404)", hint="check the symbol's spelling")
     if response.status_code >= 400:
@@ -246,31 +174,74 @@ def _verify_pdf(body: bytes, symbol: str, lang: str, url: str, config: FetchConf
         raise FetchError(symbol, lang, url, f"the PDF is incomplete ({len(body)} bytes)", hint="try again later")
 
 
+def _extract(got: Download, symbol: str, lang: str) -> tuple[str, str]:
+    """(text, extractor) of a downloaded original, read from a private temp file (nothing in the cache yet)."""
+    with tempfile.TemporaryDirectory(prefix="untm-fetch-") as folder:
+        path = Path(folder) / f"{lang}.{got.format}"
+        path.write_bytes(got.body)
+        try:
+            if got.format == "pdf":
+                return pdf_to_text(path), extractor_name()
+            return word_to_text(path), word_extractor_name(got.format)
+        except ExtractError as exc:
+            raise FetchError(symbol, lang, got.chain[-1], exc.message.replace(str(path), f"the {got.format} file"),
+                             hint=exc.hint) from exc
+
+
+def _download_text(client: Client, symbol: str, lang: str) -> tuple[Download, str, str]:
+    """Download and extract, falling back to the PDF when the Word file cannot be read."""
+    got = download(client, symbol, lang)
+    try:
+        text, extractor = _extract(got, symbol, lang)
+    except FetchError as exc:
+        if got.format not in WORD_FORMATS:
+            raise
+        log.warning("%s [%s]: %s; using the PDF", symbol, lang, exc.reason)
+        got = download(client, symbol, lang, prefer_word=False)
+        text, extractor = _extract(got, symbol, lang)
+    if problem := mismatch(text, symbol, lang):
+        raise FetchError(symbol, lang, got.chain[-1], problem + " (nothing was cached)",
+                         hint="the service served another document; try later, or report it to the UN")
+    return got, text, extractor
+
+
 def fetch_document(symbol: str, lang: str, fetched: Path, client: Client | None = None,
                    force: bool = False) -> FetchResult:
     """Fetch `symbol` in `lang` into the cache unless a verified entry exists; never leaves a partial entry."""
     code = language_code(lang)
-    if not force and (path := cached_text(fetched, symbol, code)) is not None:
+    symbol = normalise_symbol(symbol)
+    if not force and (path := inspect_cached(fetched, symbol, code)[0]) is not None:
         return FetchResult(symbol, code, "cached", path)
     client = client or Client()
-    body, chain, status = download_pdf(client, symbol, code)
-    folder = entry_dir(fetched, symbol)
-    if folder.exists():
-        remove_stale_temporaries(folder, (f"{code}.pdf", f"{code}.txt"))
-    pdf_path = folder / f"{code}.pdf"
-    write_atomic(pdf_path, body)
     try:
-        text = pdf_to_text(pdf_path)
-    except ExtractError as exc:
-        pdf_path.unlink(missing_ok=True)
-        raise FetchError(symbol, code, chain[-1], exc.message, hint=exc.hint) from exc
+        with entry_lock(fetched, symbol, code):
+            if not force and (path := inspect_cached(fetched, symbol, code)[0]) is not None:
+                return FetchResult(symbol, code, "cached", path)  # another process fetched it meanwhile
+            got, text, extractor = _download_text(client, symbol, code)
+            return _store(fetched, symbol, code, got, text, extractor)
+    except OSError as exc:
+        raise CacheError(f"{symbol} [{code}]: cannot write the cache entry in {fetched}: {exc.strerror or exc}",
+                         hint="check the cache folder (permissions, free space, path length)") from exc
+
+
+def _store(fetched: Path, symbol: str, code: str, got: Download, text: str, extractor: str) -> FetchResult:
+    """Write the original and its text, then the record (under the entry's lock)."""
+    folder = entry_dir(fetched, symbol)
+    names = tuple(f"{code}.{suffix}" for suffix in (*_ORIGINAL_SUFFIXES, "txt"))
+    clean_temporaries(fetched, symbol, names)
+    original = write_atomic(folder / f"{code}.{got.format}", got.body)
+    for suffix in _ORIGINAL_SUFFIXES:  # an earlier fetch may have kept another format
+        if suffix != got.format:
+            (folder / f"{code}.{suffix}").unlink(missing_ok=True)
     text_path = write_atomic(folder / f"{code}.txt", text)
+    described = {"file": original.name, "bytes": len(got.body), "sha256": hashlib.sha256(got.body).hexdigest()}
     record_language(fetched, symbol, code, {
-        "status": "complete", "origin": "fetched", "url_chain": chain, "http_status": status,
-        "pdf": {"file": pdf_path.name, "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()},
+        "status": "complete", "origin": "fetched", "url_chain": got.chain, "http_status": got.status,
+        "format": got.format, "original": described, "pdf": described if got.format == "pdf" else None,
         "text": {"file": text_path.name, "bytes": text_path.stat().st_size,
                  "sha256": hashlib.sha256(text_path.read_bytes()).hexdigest()},
-        "extractor": extractor_name(), "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verified": {"symbol": symbol, "lang": code},
+        "extractor": extractor, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tool": f"untm {__version__}",
     })
     return FetchResult(symbol, code, "fetched", text_path)
@@ -285,7 +256,7 @@ class CrawlReport:
 
 
 def crawl(jobs: Iterable[tuple[str, str]], fetched: Path, *, client: Client | None = None, offline: bool = False,
-          on_result: Callable[[FetchResult], None] | None = None) -> CrawlReport:
+          on_result: Callable[[FetchResult], None] | None = None, force: bool = False) -> CrawlReport:
     """Fetch (symbol, language) jobs, deduplicated, at most `max_in_flight` at once; failures are recorded."""
     client = client or Client()
     unique = list(dict.fromkeys((s, language_code(lang)) for s, lang in jobs))
@@ -294,17 +265,18 @@ def crawl(jobs: Iterable[tuple[str, str]], fetched: Path, *, client: Client | No
 
     def one(job: tuple[str, str]) -> None:
         symbol, code = job
-        if offline:
-            path = cached_text(fetched, symbol, code)
-            result = FetchResult(symbol, code, "cached" if path else "failed", path,
-                                 "" if path else "not in the cache (offline)")
-        else:
-            try:
-                result = fetch_document(symbol, code, fetched, client)
-            except NotPublished as exc:
-                result = FetchResult(symbol, code, "not published", None, exc.message)
-            except FetchError as exc:
-                result = FetchResult(symbol, code, "failed", None, exc.message)
+        try:
+            if offline:
+                path, why = inspect_cached(fetched, symbol, code)
+                result = FetchResult(symbol, code, "cached" if path else "failed", path,
+                                     "" if path else f"{why} (offline)")
+            else:
+                result = fetch_document(symbol, code, fetched, client, force=force)
+        except NotPublished as exc:
+            result = FetchResult(symbol, code, "not published", None, exc.message)
+        except AlignError as exc:  # fetch, cache and symbol errors: this document fails, the crawl goes on
+            result = FetchResult(symbol, code, "failed", None, exc.message)
+        result.symbol = symbol  # as the job spelled it, the key of the report's order
         with lock:
             report.results.append(result)
             if on_result:

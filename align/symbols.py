@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import unquote
 
@@ -16,11 +17,17 @@ _SYMBOL_RE = re.compile(rf"^{_FIRST}(?:/{_PART})+(?:{_YEAR})?$")
 _UNDOCS_RE = re.compile(r"https?://(?:www\.)?undocs\.org/(?:([a-z]{1,2})/)?(\S+)", re.IGNORECASE)
 
 
+MAX_SYMBOL_CHARS = 80  # the longest real symbols are ~40 characters; a 5,000-character one broke file names
+
+
 def normalise_symbol(raw: str) -> str:
     """Canonical spelling: "S/RES/2594 (2021)" → "S/RES/2594(2021)"; raises SymbolError when invalid."""
+    if len(raw) > 4 * MAX_SYMBOL_CHARS:
+        raise SymbolError(f"not a UN document symbol: {raw[:60]!r}… ({len(raw):,} characters)",
+                          hint=f"a symbol has at most {MAX_SYMBOL_CHARS} characters, like S/RES/2518(2020)")
     text = unquote(raw).strip().strip("/")
     text = re.sub(r"\s+", "", text)
-    if not text or not _SYMBOL_RE.match(text) or ".." in text:
+    if not text or len(text) > MAX_SYMBOL_CHARS or not _SYMBOL_RE.match(text) or ".." in text:
         raise SymbolError(
             f"not a UN document symbol: {raw!r}",
             hint="a symbol looks like S/RES/2518(2020), S/PRST/2023/5 or A/RES/70/1",
@@ -36,10 +43,29 @@ def is_symbol(raw: str) -> bool:
     return True
 
 
-def slug(symbol: str) -> str:
-    """File-safe name: "S/RES/2518(2020)" → "S-RES-2518-2020"; never contains '/', '..' or spaces."""
+def legacy_slug(symbol: str) -> str:
+    """The readable slug of untm ≤ 0.1: "S/RES/2518(2020)" → "S-RES-2518-2020" (not one-to-one)."""
     normalised = normalise_symbol(symbol)
     return re.sub(r"[^A-Za-z0-9.]+", "-", normalised).strip("-.").replace("..", ".")
+
+
+def _symbol_of_readable(readable: str) -> str:
+    """The one symbol a hash-free slug stands for: dashes are slashes, a trailing year is "(YYYY)"."""
+    return re.sub(r"/((?:19|20)\d\d)$", r"(\1)", readable.replace("-", "/"))
+
+
+def slug(symbol: str) -> str:
+    """File-safe, one-to-one name: "S/RES/2518(2020)" → "S-RES-2518-2020", "S/RES/2518/2020" → "S-RES-2518-2020~1f0c…".
+
+    The readable slug is kept when it reads back as this very symbol (so existing cache folders keep
+    their names); any other symbol that would share it gets a hash suffix of its exact spelling.
+    Never contains '/', '..' or spaces.
+    """
+    normalised = normalise_symbol(symbol)
+    readable = legacy_slug(normalised)
+    if _symbol_of_readable(readable) == normalised:
+        return readable
+    return f"{readable}~{hashlib.sha256(normalised.encode()).hexdigest()[:10]}"
 
 
 def symbol_from_undocs_url(url: str) -> tuple[str, str]:

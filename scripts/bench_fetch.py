@@ -1,6 +1,6 @@
 """Benchmark the fetcher against a local undocs.org-like server with realistic latency.
 
-Each step of the chain (redirect, viewer page, API, PDF) answers after a delay scaled down from
+Each step of the chain (redirect, viewer page, API, Word file or PDF) answers after a delay scaled down from
 the measured service (symbol look-up 6-31 s, PDF ~1 s) so the run takes seconds, not minutes; the
 printed figures are documents/min at that latency and the most requests the server ever saw at
 once, which must not pass the client's limit of 4.

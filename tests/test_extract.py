@@ -112,10 +112,13 @@ def test_empty_input_gives_empty_document(tmp_path) -> None:
 
 def test_binary_input_is_a_clear_error(tmp_path) -> None:
     path = tmp_path / "file.txt"
-    path.write_bytes(b"%PDF-1.7\n\x00\x01\x02binary")
+    path.write_bytes(b"\x7fELF\x00\x01\x02binary")
     with pytest.raises(ExtractError, match="file.txt is a binary file") as info:
         segment_file(path)
-    assert "pdftotext" in info.value.hint
+    assert "PDF" in info.value.hint and ".docx" in info.value.hint
+    path.write_bytes(b"%PDF-1.7\n\x00\x01\x02binary")  # read as a PDF by its content, whatever its name
+    with pytest.raises(ExtractError, match="file.txt is not a readable PDF"):
+        segment_file(path)
 
 
 def test_wrong_encoding_is_a_clear_error(tmp_path) -> None:

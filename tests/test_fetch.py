@@ -45,7 +45,8 @@ def _client(undocs: FakeUndocs, **overrides) -> Client:
 
 
 def _cache_files(fetched: Path) -> list[str]:
-    return sorted(str(p.relative_to(fetched)) for p in fetched.rglob("*") if p.is_file())
+    """Cached files; the entry locks in `.locks/` (empty, see align/fetch_cache.py) are not content."""
+    return sorted(str(p.relative_to(fetched)) for p in fetched.rglob("*") if p.is_file() and ".locks" not in p.parts)
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -75,18 +76,29 @@ def test_links_and_languages() -> None:
 
 
 def test_full_redirect_chain_and_uppercase_path(undocs: FakeUndocs, tmp_path: Path) -> None:
-    result = fetch_document("S/RES/2518(2020)", "en", tmp_path, _client(undocs))
+    result = fetch_document("S/RES/2803(2025)", "en", tmp_path, _client(undocs, prefer_word=False))
     assert result.status == "fetched"
-    source = json.loads((tmp_path / "S-RES-2518-2020" / "source.json").read_text())
+    source = json.loads((tmp_path / "S-RES-2803-2025" / "source.json").read_text())
     record = source["languages"]["en"]
     chain = record["url_chain"]
-    assert chain[0].endswith("/en/S/RES/2518(2020)") and "/viewer/en/" in chain[1]
-    assert "api/symbol/access" in chain[2] and chain[-1].endswith("/doc/gen/en/pdf/sres25182020.pdf")
+    assert chain[0].endswith("/en/S/RES/2803(2025)") and "/viewer/en/" in chain[1]
+    assert "api/symbol/access" in chain[2] and chain[-1].endswith("/doc/gen/en/pdf/sres28032025.pdf")
     assert record["pdf"]["bytes"] == len(PDF) and record["extractor"].startswith("pypdfium2")
-    assert undocs.bad_headers == 0
-    text = cached_text(tmp_path, "S/RES/2518(2020)", "en").read_text()
+    assert record["format"] == "pdf" and undocs.bad_headers == 0
+    text = cached_text(tmp_path, "S/RES/2803(2025)", "en").read_text()
     assert "Resolution 2803 (2025)" in text
-    assert fetch_document("S/RES/2518(2020)", "en", tmp_path, _client(undocs)).status == "cached"
+    assert fetch_document("S/RES/2803(2025)", "en", tmp_path, _client(undocs)).status == "cached"
+
+
+def test_word_original_is_preferred(undocs: FakeUndocs, tmp_path: Path) -> None:
+    result = fetch_document("S/RES/2518(2020)", "en", tmp_path, _client(undocs))
+    record = json.loads((tmp_path / "S-RES-2518-2020" / "source.json").read_text())["languages"]["en"]
+    assert result.status == "fetched" and record["format"] == "docx"
+    assert record["url_chain"][-1].endswith("/doc/gen/en/word/sres25182020.docx")
+    assert record["extractor"].startswith("python-docx") and (tmp_path / "S-RES-2518-2020" / "en.docx").is_file()
+    text = result.path.read_text()
+    assert text.startswith("S/RES/2518 (2020)\n") and "Resolution 2518 (2020)" in text
+    assert undocs.hits["api:S/RES/2518(2020):en:pdf"] == 0 and undocs.bad_headers == 0
 
 
 def test_chinese_seed_code_is_mapped(undocs: FakeUndocs, tmp_path: Path) -> None:
@@ -177,7 +189,7 @@ def test_killed_crawl_resumes_to_the_same_cache(threaded_server, tmp_path: Path)
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if kill_after is not None:
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(list(fetched.glob("*/*.pdf"))) < kill_after:
+            while time.monotonic() < deadline and len(list(fetched.glob("*/*.docx"))) < kill_after:
                 time.sleep(0.02)
             process.send_signal(signal.SIGKILL)
         process.wait(timeout=120)
@@ -204,7 +216,7 @@ def test_killed_crawl_resumes_to_the_same_cache(threaded_server, tmp_path: Path)
 
     assert not list(interrupted.rglob("*.tmp"))
     assert snapshot(interrupted) == snapshot(clean)
-    assert len([k for k in snapshot(clean) if k.endswith(".pdf")]) == 40
+    assert len([k for k in snapshot(clean) if k.endswith(".docx")]) == 40  # the Word originals (issue #15)
 
 
 def test_fetch_command_with_links_skips_invalid_ones(undocs: FakeUndocs, tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ changed and a killed run resumes. A document that fails is recorded and the othe
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import re
@@ -64,6 +66,7 @@ class BuildOptions:
     gzip: bool = False
     force: bool = False
     params: AlignParams = AlignParams()
+    fetch_config: object | None = None  # align.fetch.FetchConfig for counterparts (None: the live service)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +77,37 @@ class Seed:
     en_text: Path | None = None  # a pair's English file; None: the English comes from the cache or the fetcher
 
 
+_SEED_SUFFIXES = (".txt", ".pdf", ".docx", ".doc")
 _PAIR_RE = re.compile(r"^(?P<name>.+)\.(?P<lang>zh|en)\.[A-Za-z0-9]+$")
 
 
+def _safe_name(name: str, path: Path) -> str:
+    """A folder name under OUT/docs; never "", "." or ".." ("...zh.txt" would name OUT itself)."""
+    if not name.strip(". "):
+        name = "seed-" + hashlib.sha256(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return name
+
+
+def _seed_name(path: Path) -> str:
+    """Folder name under OUT/docs: the file name without `.zh.txt` (or .pdf/.docx/.doc)."""
+    name = path.name
+    for suffix in _SEED_SUFFIXES:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)].removesuffix(".zh")
+            break
+    return _safe_name(name, path)
+
+
+def path_kind(path: Path) -> str:
+    """"dir", "file" or "" (absent, or a name the file system refuses, e.g. a 5,000-character argument)."""
+    try:
+        return "dir" if path.is_dir() else "file" if path.is_file() else ""
+    except (OSError, ValueError):
+        return ""
+
+
 def _folder_seeds(folder: Path) -> list[Seed]:
-    """`name.zh.*` + `name.en.*` pairs; other Chinese *.txt files get their English from the cache."""
+    """`name.zh.*` + `name.en.*` pairs; other Chinese seeds (text, .pdf, .docx, .doc) get their English from the cache."""
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     english = {}
     for path in files:
@@ -90,47 +119,44 @@ def _folder_seeds(folder: Path) -> list[Seed]:
         if match and match["lang"] == "zh" and match["name"] not in names:
             name = match["name"]
             if name in english:
-                seeds.append(Seed(name, path, en_text=english[name]))
-            elif path.suffix == ".txt":
-                seeds.append(Seed(name, path))
+                seeds.append(Seed(_safe_name(name, path), path, en_text=english[name]))
+            elif path.suffix.lower() in _SEED_SUFFIXES:
+                seeds.append(Seed(_seed_name(path), path))
             else:
                 continue
             names.add(name)
-        elif not match and path.suffix == ".txt" and path.stem not in names:
-            seeds.append(Seed(path.stem, path))
-            names.add(path.stem)
+        elif not match and path.suffix.lower() in _SEED_SUFFIXES and _seed_name(path) not in names:
+            seeds.append(Seed(_seed_name(path), path))
+            names.add(_seed_name(path))
     return seeds
 
 
-def _name_of(path: Path) -> str:
-    match = _PAIR_RE.match(path.name)
-    return match["name"] if match else path.name.removesuffix(".txt")
-
-
 def collect_seeds(arguments: Sequence[str], pairs: Sequence[tuple[str, str]] = (), symbol: str = "") -> list[Seed]:
-    """Seed files, folders of seeds or of pairs, symbols, and --pair files; in a stable order.
+    """Seed files (text, .pdf, .docx, .doc), folders of seeds or of pairs, symbols, and --pair files; stable order.
 
     `symbol` names the one document given (for a text that carries none); SymbolError if it is not a symbol.
     """
     seeds: list[Seed] = []
     for argument in arguments:
         path = Path(argument)
-        if path.is_dir():
+        kind = path_kind(path)
+        if kind == "dir":
             seeds.extend(_folder_seeds(path))
-        elif path.is_file():
-            seeds.append(Seed(_name_of(path), path))
+        elif kind == "file":
+            seeds.append(Seed(_seed_name(path), path))
         elif is_symbol(argument):
             normalised = normalise_symbol(argument)
             seeds.append(Seed(slug(normalised), None, normalised))
         else:
-            raise AlignError(f"seed not found: {argument}",
+            shown = argument if len(argument) <= 120 else f"{argument[:120]}… ({len(argument):,} characters)"
+            raise AlignError(f"seed not found: {shown}",
                              hint="give seed files, a folder of *.zh.txt files (or name.zh.* + name.en.* pairs), "
                                   "or symbols like S/RES/2518(2020)")
     for zh, en in pairs:
         for file in (zh, en):
-            if not Path(file).is_file():
+            if path_kind(Path(file)) != "file":
                 raise AlignError(f"--pair: file not found: {file}", hint="give --pair CHINESE_FILE ENGLISH_FILE")
-        seeds.append(Seed(_name_of(Path(zh)), Path(zh), en_text=Path(en)))
+        seeds.append(Seed(_seed_name(Path(zh)), Path(zh), en_text=Path(en)))
     if symbol:
         if len(seeds) != 1:
             raise AlignError(f"--symbol {symbol} names one document, but {len(seeds)} were given",
@@ -147,19 +173,29 @@ def collect_seeds(arguments: Sequence[str], pairs: Sequence[tuple[str, str]] = (
     return seeds
 
 
-def _counterpart(symbol: str, lang: str, options: BuildOptions) -> Path | None:
-    """The cached text of `symbol` in `lang`, fetching it first unless offline."""
-    from align.fetch_cache import cached_text
+@functools.lru_cache(maxsize=4)
+def _fetch_client(config):
+    """One client per configuration for the whole build, so its politeness limits hold across documents."""
+    from align.fetch import Client, FetchConfig
 
-    cached = cached_text(options.fetched, symbol, lang)
+    return Client(config or FetchConfig())
+
+
+def _counterpart(symbol: str, lang: str, options: BuildOptions) -> tuple[Path | None, str]:
+    """(cached text of `symbol` in `lang`, "") fetching it first unless offline, or (None, why not).
+
+    A fetched text that is another document or language raises FetchError: the document fails."""
+    from align.fetch_cache import inspect_cached
+
+    cached, why = inspect_cached(options.fetched, symbol, lang)
     if cached is not None or options.offline:
-        return cached
+        return cached, why + (" (offline)" if options.offline else "")
     from align.fetch import NotPublished, fetch_document
 
     try:
-        return fetch_document(symbol, lang, options.fetched).path
+        return fetch_document(symbol, lang, options.fetched, _fetch_client(options.fetch_config)).path, ""
     except NotPublished:
-        return None
+        return None, "not published"
 
 
 def _stage(task: Task | None, name: str, detail: str) -> None:
@@ -190,9 +226,9 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     work = out / "docs" / seed.name
     _stage(task, seed.name, "checking input")
     symbol = _check_inputs(seed)
-    zh_text = seed.zh_text or _counterpart(seed.symbol, "zh", options)
+    zh_text, why = (seed.zh_text, "") if seed.zh_text else _counterpart(seed.symbol, "zh", options)
     if zh_text is None:
-        result.status, result.message = MISSING, "Chinese text not in the cache (offline)"
+        result.status, result.message = MISSING, f"Chinese text {why}"
         return result
     if seed.zh_text is None:  # a fetched Chinese text is checked like a given one
         from align.inputs import segment_checked
@@ -204,10 +240,9 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     zh_doc = read_document(zh_paragraphs)
     result.symbol = zh_doc.symbol
     result.zh_paragraphs = len(zh_doc.paragraphs)
-    en_text = seed.en_text or _counterpart(zh_doc.symbol, "en", options)
+    en_text, why = (seed.en_text, "") if seed.en_text else _counterpart(zh_doc.symbol, "en", options)
     if en_text is None:
-        result.status = MISSING
-        result.message = "English not in the cache" + (" (offline)" if options.offline else "")
+        result.status, result.message = MISSING, f"English {why}"
         return result
     if seed.en_text is None:
         from align.inputs import segment_checked

@@ -193,9 +193,15 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
               help="A Chinese file and its English translation, any document (repeatable).")
 @click.option("--symbol", default="", help="Name the one document given when its text carries no UN symbol.")
 @model_option
+@click.option("--base-url", default="https://undocs.org", help="The undocs.org service (for mirrors and tests).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, help="Seconds to wait for an answer.")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, help="Tries after a failure (502/503/504/429).")
+@click.option("--max-retry-after", type=click.FloatRange(min=0), default=300.0,
+              help="Longest Retry-After to wait for; a longer one fails the document.")
 @_handle_errors
 def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_score: float, profile: str,
-          excel: bool, gzip_tmx: bool, force: bool, pairs: tuple[tuple[str, str], ...], symbol: str, model: str) -> None:
+          excel: bool, gzip_tmx: bool, force: bool, pairs: tuple[tuple[str, str], ...], symbol: str, model: str,
+          base_url: str, timeout: float, retries: int, max_retry_after: float) -> None:
     """Run the whole job: segment, fetch counterparts, align, export TMX, TSV, review pages and workbook.
 
     SEEDS are Chinese text files, folders (of *.zh.txt seeds, or of name.zh.* + name.en.* pairs), or
@@ -214,7 +220,9 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     arguments = seeds or (() if pairs else ("seeds",))
     total = len(collect_seeds(arguments, pairs, symbol))
     options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
-                           excel=excel, gzip=gzip_tmx, force=force)
+                           excel=excel, gzip=gzip_tmx, force=force,
+                           fetch_config=_fetch_config(base_url, timeout=timeout, retries=retries,
+                                                      max_retry_after=max_retry_after))
     with _progress().task("building", total) as task:
         report = run_build(arguments, out, _LazyEmbedder(model), options, pairs=pairs, symbol=symbol, task=task)
     for line in summary_lines(report):
@@ -235,6 +243,22 @@ def _index_embedder(model: str | None, task):
     return ReportingEmbedder(_embedder(model), task)
 
 
+def _fetch_config(base_url: str, *, timeout: float, retries: int, max_retry_after: float, **settings):
+    """FetchConfig for --base-url & co: the UN hosts, plus the base URL's host (and loopback for tests)."""
+    from urllib.parse import urlsplit
+
+    from align.fetch import UN_HOSTS, FetchConfig
+
+    try:
+        base_host = (urlsplit(base_url).hostname or "").lower()
+    except ValueError as exc:
+        raise click.BadParameter(f"not a URL: {base_url}", param_hint="--base-url") from exc
+    loopback = {"localhost", "127.0.0.1", "::1"}
+    hosts = UN_HOSTS | {base_host} | (loopback if base_host in loopback else set())
+    return FetchConfig(base_url=base_url, allowed_hosts=frozenset(hosts), read_timeout=timeout,
+                       deadline=max(300.0, 5 * timeout), retries=retries, max_retry_after=max_retry_after, **settings)
+
+
 @cli.command()
 @click.argument("seeds", nargs=-1, required=True)
 @click.option("--links", is_flag=True, help="Also fetch every linked document, in Chinese and English.")
@@ -246,9 +270,12 @@ def _index_embedder(model: str | None, task):
 @click.option("--base-url", default="https://undocs.org", help="The undocs.org service (for mirrors and tests).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60.0, help="Seconds to wait for an answer.")
 @click.option("--retries", type=click.IntRange(0, 10), default=4, help="Tries after a failure (502/503/504/429).")
+@click.option("--max-retry-after", type=click.FloatRange(min=0), default=300.0,
+              help="Longest Retry-After to wait for; a longer one fails the document.")
+@click.option("--force", is_flag=True, help="Fetch again even what the cache holds (and verify it anew).")
 @_handle_errors
 def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, delay: float, max_in_flight: int,
-          base_url: str, timeout: float, retries: int) -> None:
+          base_url: str, timeout: float, retries: int, max_retry_after: float, force: bool) -> None:
     """Fetch the English counterparts of seeds (and with --links every linked document) into the cache.
 
     SEEDS are Chinese seed files (their symbol is read from the text), folders of them, or document symbols.
@@ -258,21 +285,16 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
       untm fetch seeds/S-RES-2717-2023.zh.txt --links
       untm fetch "S/RES/2518(2020)" --offline
     """
-    from urllib.parse import urlsplit
-
-    from align.fetch import UN_HOSTS, Client, FetchConfig, crawl
+    from align.fetch import Client, crawl
     from tm.report import fetch_jobs
 
     jobs, invalid = fetch_jobs(seeds, links)
     for problem in invalid:
         click.echo(f"skipped: {problem}", err=True)
-    base_host = urlsplit(base_url).hostname or ""
-    loopback = {"localhost", "127.0.0.1", "::1"}
-    hosts = UN_HOSTS | {base_host} | (loopback if base_host in loopback else set())
-    client = Client(FetchConfig(base_url=base_url, allowed_hosts=frozenset(hosts), delay=delay,
-                                max_in_flight=max_in_flight, read_timeout=timeout, retries=retries))
+    client = Client(_fetch_config(base_url, delay=delay, max_in_flight=max_in_flight, timeout=timeout,
+                                  retries=retries, max_retry_after=max_retry_after))
     with _progress().task("fetching", len(set(jobs))) as task:
-        report = crawl(jobs, fetched, client=client, offline=offline,
+        report = crawl(jobs, fetched, client=client, offline=offline, force=force,
                        on_result=lambda r: task.advance(1, f"{r.symbol} [{r.lang}] {r.status}"))
     for result in report.results:
         if result.status in ("failed", "not published"):

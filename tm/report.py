@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from align.errors import SymbolError
+from align.errors import AlignError, SymbolError
 from align.extract import segment_file
 from align.symbols import is_symbol, normalise_symbol, symbol_from_undocs_url
-from tm.build import BuildReport, collect_seeds
+from tm.build import BuildReport, collect_seeds, path_kind
 
 
 def summary_lines(report: BuildReport) -> list[str]:
@@ -46,14 +46,18 @@ def fetch_jobs(seeds: Sequence[str], links: bool) -> tuple[list[tuple[str, str]]
     invalid: list[str] = []
     expanded: list[str] = []
     for seed in seeds:  # a folder: its Chinese seeds, as `untm build FOLDER` reads them
-        if Path(seed).is_dir():
+        if path_kind(Path(seed)) == "dir":
             expanded += [str(s.zh_text) for s in collect_seeds([seed]) if s.zh_text is not None]
         else:
             expanded.append(seed)
     for seed in expanded:
         path = Path(seed)
-        if path.is_file():
-            document = segment_file(path).document
+        if path_kind(path) == "file":
+            try:
+                document = segment_file(path).document
+            except AlignError as exc:  # one unreadable seed is reported, the others are fetched
+                invalid.append(f"{path}: {exc.message}")
+                continue
             if document.symbol:
                 jobs.append((document.symbol, "en"))
             else:
@@ -70,6 +74,7 @@ def fetch_jobs(seeds: Sequence[str], links: bool) -> tuple[list[tuple[str, str]]
             symbol = normalise_symbol(seed)
             jobs += [(symbol, "zh"), (symbol, "en")]
         else:
-            raise SymbolError(f"not a seed file or a document symbol: {seed!r}",
+            shown = repr(seed) if len(seed) <= 120 else f"{seed[:120]!r}… ({len(seed):,} characters)"
+            raise SymbolError(f"not a seed file or a document symbol: {shown}",
                               hint="give a Chinese seed file or a symbol like S/RES/2518(2020)")
     return jobs, invalid
