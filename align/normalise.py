@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+NORMALISATION = "1"  # bump when a rule changes, so stage files made by older rules are rebuilt
+
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
 # not the exponent of a unit ("km²", "m³")
@@ -34,6 +36,10 @@ _ZH_SPACE_RES = [
     re.compile(r"(?<=\d) +(?=\(\d{4}\))"),
     re.compile(rf"(?<=\(\d{{4}}\)) +(?=[{_CJK}])"),
     re.compile(rf"(?<=[{_CJK}]) +(?=\(\d{{4}}\))"),
+    # "伊黎伊斯兰国 (达伊沙 )", "一项 “和平契约”": Chinese sets brackets and quotes without spaces
+    re.compile(rf"(?<=[{_CJK}]) +(?=[(“])"),
+    re.compile(rf"(?<=\() +(?=[{_CJK}])"),
+    re.compile(rf"(?<=[{_CJK}]) +(?=\))"),
 ]
 
 _WORD_PAIR_RE = re.compile(r"(?:(?<=\s)|^|(?<=[(“\"‘]))([A-Za-z]+) (?=([a-z]+)(?![\w’'-]))")
@@ -119,7 +125,7 @@ def _join_split_words(text: str, vocabulary: frozenset[str], strong_only: bool, 
         joined = (head + tail).lower()
         if head[1:] != head[1:].lower():
             return match.group()
-        in_document = joined in vocabulary and _zipf(head) < UNKNOWN + 1 and _zipf(tail) < UNKNOWN + 1
+        in_document = joined in vocabulary and all(_fragment(p, 0.0) for p in (head, tail))  # "Platefo rme"
         # "i lltreatment": a letter cut off a compound that also lost its hyphen
         letter_off_compound = len(head) == 1 and head not in "aAI" and _compound(joined, vocabulary, True)
         if not (_zipf(joined) >= KNOWN or in_document or letter_off_compound):
