@@ -128,10 +128,12 @@ def _join_split_words(text: str, vocabulary: frozenset[str], strong_only: bool, 
         in_document = joined in vocabulary and all(_fragment(p, 0.0) for p in (head, tail))  # "Platefo rme"
         # "i lltreatment": a letter cut off a compound that also lost its hyphen
         letter_off_compound = len(head) == 1 and head not in "aAI" and _compound(joined, vocabulary, True)
-        if not (_zipf(joined) >= KNOWN or in_document or letter_off_compound):
+        # "illici tly": two pieces that are no words make a rarer word
+        both_broken = min(len(head), len(tail)) > 1 and max(_zipf(head), _zipf(tail)) < UNKNOWN and _zipf(joined) >= 2
+        if not (_zipf(joined) >= KNOWN or in_document or letter_off_compound or both_broken):
             return match.group()
         if strong_only:  # first the pairs with a piece that is no word at all ("i lltreatment", not "and i")
-            joins = any(len(p) > 1 and _zipf(p) < UNKNOWN for p in (head, tail)) or in_document
+            joins = any(len(p) > 1 and _zipf(p) < UNKNOWN for p in (head, tail)) or in_document or both_broken
         else:
             joined_zipf = _zipf(joined)
             joins = _fragment(head, joined_zipf) or _fragment(tail, joined_zipf)

@@ -99,7 +99,7 @@ def with_label_variants(units: Iterable[TmUnit], label_units: bool) -> list[TmUn
             out.append(replace(unit, tuid=f"{unit.tuid}/unlabelled", zh=zh_rest, en=en_rest))
         if label_units:
             zh_written, en_written = unit.zh[:zh_label.length], unit.en[:en_label.length]
-            out.append(replace(unit, tuid=f"label/{en_written}", zh=zh_written, en=en_written, shape="label"))
+            out.append(replace(unit, tuid=f"label/{zh_written}/{en_written}", zh=zh_written, en=en_written, shape="label"))
     return out
 
 
