@@ -93,22 +93,30 @@ def _inflection_known(word: str) -> bool:
     return any(word.endswith(end) and _zipf(word[: -len(end)]) > 0 for end in ("s", "es", "ed", "ing", "d"))
 
 
-def _compound(word: str, vocabulary: frozenset[str], unseen: bool = False) -> tuple[str, str] | None:
+@lru_cache(maxsize=8)
+def _closed_forms(vocabulary: frozenset[str]) -> dict[str, tuple[str, str]]:
+    """"evidencebased" → ("evidence", "based") for each word hyphenated once in the vocabulary."""
+    return {word.replace("-", ""): tuple(word.split("-")) for word in vocabulary if word.count("-") == 1}
+
+
+def _compound(word: str, closed: dict[str, tuple[str, str]], unseen: bool = False) -> tuple[str, str] | None:
     """(head, tail) when a lower-case word is two words that lost their hyphen.
 
     Evidence: the hyphenated form elsewhere in the document; a suspended compound ("troopand");
     a numeral ("seventysixth"); with `unseen`, any closed form wordfreq has never seen whose halves
     are common words (used only after a split-off letter: "i lltreatment"; alone it changed 9
     correct UN sentences of 8,000: "unsafeguarded", "giftbasket", "mercuryconvention")."""
-    cuts = [(word[:cut], word[cut:]) for cut in range(2, len(word) - 1)]
-    for head, tail in cuts:
-        if f"{head}-{tail}" in vocabulary:
-            return head, tail
+    return closed.get(word) or _lost_hyphen(word, unseen)
+
+
+@lru_cache(maxsize=65536)
+def _lost_hyphen(word: str, unseen: bool) -> tuple[str, str] | None:
     if _zipf(word) > 0 or _inflection_known(word):
         return None
     best: tuple[float, str, str] | None = None
-    for head, tail in cuts:
-        if len(head) < 3 or head in _PREFIXES or (len(tail) < 4 and tail not in _SUSPENDED):
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if head in _PREFIXES or (len(tail) < 4 and tail not in _SUSPENDED):
             continue
         if not (unseen or tail in _SUSPENDED or (head in _TENS and tail in _UNITS)):
             continue
@@ -122,12 +130,14 @@ def _join_split_words(text: str, vocabulary: frozenset[str], strong_only: bool, 
     """Join "includin g", "wo men", "r esources": a fragment and its neighbour make a word."""
     def join(match: re.Match[str]) -> str:
         head, tail = match.group(1), match.group(2)
+        if len(head) > 1 < len(tail) and _zipf(head) >= WEAK and _zipf(tail) >= WEAK:
+            return match.group()  # two common words: no rule below would join them
         joined = (head + tail).lower()
         if head[1:] != head[1:].lower():
             return match.group()
         in_document = joined in vocabulary and all(_fragment(p, 0.0) for p in (head, tail))  # "Platefo rme"
         # "i lltreatment": a letter cut off a compound that also lost its hyphen
-        letter_off_compound = len(head) == 1 and head not in "aAI" and _compound(joined, vocabulary, True)
+        letter_off_compound = len(head) == 1 and head not in "aAI" and _compound(joined, _closed_forms(vocabulary), True)
         # "illici tly": two pieces that are no words make a rarer word
         both_broken = min(len(head), len(tail)) > 1 and max(_zipf(head), _zipf(tail)) < UNKNOWN and _zipf(joined) >= 2
         if not (_zipf(joined) >= KNOWN or in_document or letter_off_compound or both_broken):
@@ -145,8 +155,10 @@ def _join_split_words(text: str, vocabulary: frozenset[str], strong_only: bool, 
 
 
 def _restore_hyphens(text: str, vocabulary: frozenset[str], rejoined: set[str]) -> str:
+    closed = _closed_forms(vocabulary)
+
     def lower(match: re.Match[str]) -> str:
-        parts = _compound(match.group(1), vocabulary, match.group(1) in rejoined)
+        parts = _compound(match.group(1), closed, match.group(1) in rejoined)
         if parts is None:
             return match.group()
         head, tail = parts
@@ -171,7 +183,7 @@ def normalise_en(text: str, vocabulary: frozenset[str] = frozenset()) -> str:
     text = _SPACED_APOSTROPHE_RE.sub("", text)
     text = _SPACED_HYPHEN_RE.sub("-", text)
     text = _LINE_END_HYPHEN_RE.sub(_close_line_end_hyphen, text)
-    vocabulary = vocabulary | document_vocabulary([text])
+    vocabulary = vocabulary or document_vocabulary([text])  # the document's words include this paragraph's
     rejoined: set[str] = set()
     for strong_only in (True, False):
         text = _join_split_words(text, vocabulary, strong_only, rejoined)

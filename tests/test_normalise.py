@@ -102,3 +102,11 @@ def test_no_chinese_seed_paragraph_keeps_a_cjk_digit_space() -> None:
         for paragraph in segment_file(zh_seed(slug), "zh").document.paragraphs:
             body = paragraph.text.split(" ", 1)[1] if paragraph.number else paragraph.text
             assert not CJK_SPACE_RE.search(body), paragraph.text
+
+
+def test_footnote_text_stays_out_of_paragraphs() -> None:
+    text = ("安全理事会，\n\n7. 请秘书长对任务执行情况¹进行审查；\n\n¹ 见 S/2021/123。\n\n8. 决定继续处理此案。\n")
+    segmented = segment_text(text, "zh")
+    assert [p.text for p in segmented.document.paragraphs] == ["安全理事会，", "7. 请秘书长对任务执行情况进行审查；",
+                                                                "8. 决定继续处理此案。"]
+    assert "¹ 见 S/2021/123。" in segmented.dropped
