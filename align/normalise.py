@@ -10,8 +10,9 @@ Chinese: UN Word files put no space between a CJK character and a digit or Latin
 Latin words (`Central African Republic`) and the thousands separator (`1 593.2`) stay.
 English: words broken by extraction (`includin g`, `wo men`), hyphens lost (`SecretaryGeneral`,
 `costeffective`) or spaced (`Secretary -General`, `police- contributing`), `MINUSMA ’s`. Word
-checks use wordfreq (frequencies of the joined form against its parts; chosen over symspellpy,
-whose compound correction rewrote correct UN sentences: see the benchmark).
+checks use wordfreq (frequency of the joined form against its parts), chosen by measurement over
+symspellpy: its lookup_compound changed 285 of 300 clean UN sentences (it drops punctuation and
+guesses: "i lltreatment" → "i a treatment"), its word_segmentation 286 of 300.
 Both: footnote markers (superscript digits) go.
 """
 

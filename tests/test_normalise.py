@@ -7,10 +7,10 @@ import json
 import re
 
 import pytest
+from conftest import DATA, PAIRS, en_counterpart, zh_seed
 
 from align.extract import segment_file, segment_text
 from align.normalise import document_vocabulary, normalise
-from conftest import DATA, PAIRS, en_counterpart, zh_seed
 
 UNPC = DATA / "unpc" / "UNv1.0.devset+testset.zh-en.jsonl"
 CJK_SPACE_RE = re.compile(r"[\u3400-\u9fff] +[A-Za-z0-9]|[A-Za-z0-9] +[\u3400-\u9fff]")

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, PAIRS
 from omegat_client import fill_rates, paragraphs_of, translate
 
