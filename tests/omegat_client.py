@@ -60,8 +60,8 @@ def translate(sources: dict[str, str], source: str, target: str, tmx_files: Sequ
         shutil.copy(tmx, project / "tm" / "auto" / tmx.name)
     for name, text in sources.items():
         (project / "source" / f"{name}.txt").write_text(text, encoding="utf-8")
-    result = subprocess.run(["omegat", str(project), "--mode=console-translate"], capture_output=True, text=True, check=False,
-                            timeout=timeout)
+    result = subprocess.run(["omegat", str(project), "--mode=console-translate"], capture_output=True, text=True,
+                            check=False, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"OmegaT failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return {name: (project / "target" / f"{name}.txt").read_text(encoding="utf-8") for name in sources}
