@@ -9,11 +9,14 @@ Chinese: UN Word files put no space between a CJK character and a digit or Latin
 (`2018年1月24日`, `COVID-19疫苗`); PDF extraction invents one, inconsistently. Spaces between
 Latin words (`Central African Republic`) and the thousands separator (`1 593.2`) stay.
 English: words broken by extraction (`includin g`, `wo men`), hyphens lost (`SecretaryGeneral`,
-`costeffective`) or spaced (`Secretary -General`, `police- contributing`), `MINUSMA ’s`. Word
+`evidencebased`: only when the document writes the hyphenated form elsewhere; `seventysixth`,
+`troopand`) or spaced (`Secretary -General`, `police- contributing`), `MINUSMA ’s`. Not repaired:
+`costeffective` (wordfreq knows it as well as the correct UN spelling `workplan`). Word
 checks use wordfreq (frequency of the joined form against its parts), chosen by measurement over
 symspellpy: its lookup_compound changed 285 of 300 clean UN sentences (it drops punctuation and
 guesses: "i lltreatment" → "i a treatment"), its word_segmentation 286 of 300.
-Both: footnote markers (superscript digits) go.
+Both: footnote markers (superscript digits) go. A plain digit glued to a word where the PDF had a
+superscript is left: none occurs in the seeds, and between CJK characters it is usually a number.
 """
 
 from __future__ import annotations
