@@ -11,6 +11,7 @@ from conftest import DATA, PAIRS, en_counterpart, zh_seed
 
 from align.extract import segment_file, segment_text
 from align.normalise import document_vocabulary, normalise
+from align.types import read_paragraphs
 
 UNPC = DATA / "unpc" / "UNv1.0.devset+testset.zh-en.jsonl"
 CJK_SPACE_RE = re.compile(r"[\u3400-\u9fff] +[A-Za-z0-9]|[A-Za-z0-9] +[\u3400-\u9fff]")
@@ -110,3 +111,10 @@ def test_footnote_text_stays_out_of_paragraphs() -> None:
     assert [p.text for p in segmented.document.paragraphs] == ["安全理事会，", "7. 请秘书长对任务执行情况进行审查；",
                                                                 "8. 决定继续处理此案。"]
     assert "¹ 见 S/2021/123。" in segmented.dropped
+
+
+def test_paragraph_files_written_before_normalisation_still_load(tmp_path) -> None:
+    old = tmp_path / "zh.paragraphs.jsonl"
+    old.write_text('{"symbol": "S/1", "lang": "zh", "index": 0, "text": "安全理事会，", "kind": "title", "number": ""}\n',
+                   encoding="utf-8")
+    assert [(p.text, p.raw) for p in read_paragraphs(old)] == [("安全理事会，", "")]
