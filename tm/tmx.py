@@ -55,7 +55,9 @@ PROFILES = {
     # Its default English rules segment "1." off "1. Decides…" (a label unit fills it), Chinese not.
     "omegat": Profile("omegat"),
     # Trados Cloud rejects segments over 2,000 characters and files over 1 GB. Trados, memoQ and
-    # Phrase treat a leading number as a placeable and keep it in the segment: no label units.
+    # Phrase keep a leading "1." in the segment and handle numbers as placeables (their documented
+    # default; not run here), so "1." ↔ "1." units would only be noise there: the labelled and
+    # label-free pairs serve them.
     "trados": Profile("trados", max_segment_chars=2000, max_file_bytes=1_000_000_000, label_units=False),
     "memoq": Profile("memoq", label_units=False),
     "phrase": Profile("phrase", max_file_bytes=1_000_000_000, label_units=False),
