@@ -9,6 +9,7 @@ from pathlib import Path
 
 from align.errors import ExtractError
 from align.lines import ScannedText, scan
+from align.normalise import document_vocabulary, normalise
 from align.paragraphs import build_paragraphs, classify
 from align.sentences import split_sentences
 from align.symbols import is_symbol, normalise_symbol
@@ -85,7 +86,7 @@ def _detect_symbol(scanned: ScannedText, texts: list[str]) -> str:
 
 
 def segment_text(text: str, lang: str | None = None, symbol: str | None = None) -> Segmented:
-    """Segment extracted UN text into labelled paragraphs; `lang` and `symbol` are detected if None."""
+    """Segment extracted UN text into labelled, normalised paragraphs (raw text kept); `lang`, `symbol` detected if None."""
     text = text.replace("\x00", "")
     language = lang or detect_language(text)
     scanned = scan(text)
@@ -93,8 +94,10 @@ def segment_text(text: str, lang: str | None = None, symbol: str | None = None) 
     texts = [paragraph_text for paragraph_text, _ in built]
     doc_symbol = normalise_symbol(symbol) if symbol else _detect_symbol(scanned, texts)
     kinds = classify(texts, language)
+    vocabulary = document_vocabulary(texts) if language == "en" else frozenset()
     paragraphs = tuple(
-        Paragraph(doc_symbol, language, index, paragraph_text, kind, number)
+        Paragraph(doc_symbol, language, index, normalise(paragraph_text, language, vocabulary), kind, number,
+                  raw=paragraph_text)
         for index, (paragraph_text, (kind, number)) in enumerate(zip(texts, kinds))
     )
     firsts = [first for _, first in built]

@@ -12,6 +12,8 @@ from align.furniture import is_furniture, is_link, is_masthead
 
 _MARKDOWN_HEADING_RE = re.compile(r"^(\s*)(#{1,6})\s+")
 _MARKDOWN_EMPHASIS_RE = re.compile(r"\*\*|__")
+# A footnote's text at the foot of a page starts with its superscript mark ("¹ 见 S/2021/…").
+_FOOTNOTE_LINE_RE = re.compile(r"^[¹²³⁴-⁹⁰]+\s*\S")
 
 GAP_NONE, GAP_BLANK, GAP_PAGE = "none", "blank", "page"
 
@@ -69,6 +71,9 @@ def scan(text: str) -> ScannedText:
             scanned.links.append(LinkLine(stripped, number, len(scanned.content)))
             scanned.dropped.append(stripped)
             gap = GAP_PAGE
+            continue
+        if _FOOTNOTE_LINE_RE.match(stripped):  # footnote text stays out of the paragraphs
+            scanned.dropped.append(stripped)
             continue
         if is_furniture(stripped) or (in_lead and is_masthead(stripped)):
             scanned.dropped.append(stripped)

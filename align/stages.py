@@ -76,7 +76,10 @@ def segment_stage(source: Path, out: Path, *, lang: str, symbol: str | None = No
     def produce() -> str:
         return to_jsonl(segment_file(source, lang, symbol).document.paragraphs)
 
-    run_stage(out, "segment", {"lang": lang, "symbol": symbol or ""}, [source], produce, force)
+    from align.normalise import NORMALISATION
+
+    run_stage(out, "segment", {"lang": lang, "symbol": symbol or "", "normalisation": NORMALISATION}, [source],
+              produce, force)
     return out
 
 

@@ -23,6 +23,7 @@ class Paragraph:
     text: str
     kind: str
     number: str = ""
+    raw: str = ""  # the text before align.normalise (as extracted); "" in files written before it
 
     @property
     def label(self) -> str:

@@ -29,7 +29,7 @@ def test_segmentation_conserves_content(lines: list[str], lang: str | None) -> N
     text = "\n".join(lines)
     segmented = segment_text(text, lang=lang)
     paragraphs = segmented.document.paragraphs
-    kept = _non_space("".join(p.text for p in paragraphs))
+    kept = _non_space("".join(p.raw for p in paragraphs))  # raw: before normalisation
     assert kept + _non_space("".join(segmented.dropped)) == _non_space(text.replace("\x00", ""))
     assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
     assert all(p.text and p.text == p.text.strip() for p in paragraphs)

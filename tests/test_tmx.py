@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from lxml import etree
 
 from align.extract import segment_text
 from align.types import Bead, Document, Paragraph
-from tm.export import AlignedDocument, export, merge_duplicates
+from tm.export import AlignedDocument, export, merge_duplicates, with_label_variants
 from tm.tmx import PROFILES, Profile, TmUnit, read_tmx, write_tmx
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -194,4 +195,25 @@ OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 def test_export_gzip(tmp_path: Path) -> None:
     export([_tiny_document()], tmp_path, min_score=0.5, gzip=True)
     units = list(read_tmx(tmp_path / "tm" / "auto" / "untm.sentence.tmx.gz"))
-    assert len(units) == 6 and not (tmp_path / "tm" / "auto" / "untm.sentence.tmx").exists()
+    beads = [u for u in units if u.shape != "label" and not u.tuid.endswith("/unlabelled")]  # not the label variants
+    assert len(beads) == 6 and not (tmp_path / "tm" / "auto" / "untm.sentence.tmx").exists()
+
+
+def test_numbered_units_get_a_label_free_variant_and_a_label_unit() -> None:
+    unit = TmUnit("d/p5-5_5-5", "15. 决定继续处理此案。", "15. Decides to remain seized of the matter.", "S/RES/1(2000)",
+                  "operative 15", "1-1", 0.9)
+    sub = TmUnit("d/p6-6_6-6", "㈠ 支持执行《协议》；", "(i) To support the implementation of the Agreement;", "S/1",
+                 "sub (i)", "1-1", 0.8)
+    plain = TmUnit("d/p1-1_1-1", "安全理事会，", "The Security Council,", "S/1", "title", "1-1", 0.9)
+    units = with_label_variants([unit, sub, plain], label_units=True)
+    assert [(u.zh, u.en, u.label) for u in units] == [
+        (unit.zh, unit.en, "operative 15"),
+        ("决定继续处理此案。", "Decides to remain seized of the matter.", "operative 15"),
+        ("15.", "15.", "operative 15"),
+        (sub.zh, sub.en, "sub (i)"),
+        ("支持执行《协议》；", "To support the implementation of the Agreement;", "sub (i)"),
+        ("㈠", "(i)", "sub (i)"),
+        (plain.zh, plain.en, "title")]
+    assert len(with_label_variants([unit], label_units=PROFILES["trados"].label_units)) == 2
+    # labels that do not agree are left alone
+    assert with_label_variants([replace(unit, en="14. Decides.")], label_units=True) == [replace(unit, en="14. Decides.")]

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from align.extract import sentences_of
+from align.labels import read_label
 from align.pair import join_segments
 from align.stages import read_document, sha256_file
 from align.symbols import slug
@@ -79,6 +80,29 @@ def units_of(doc: AlignedDocument, level: str) -> tuple[list[TmUnit], list[tuple
         tuid = f"{name}/{level[0]}{bead.zh[0]}-{bead.zh[-1]}_{bead.en[0]}-{bead.en[-1]}"
         units.append(TmUnit(tuid, zh, en, symbol, zh_labels[bead.zh[0]], f"{len(bead.zh)}-{len(bead.en)}", bead.score))
     return units, unmatched
+
+
+def with_label_variants(units: Iterable[TmUnit], label_units: bool) -> list[TmUnit]:
+    """Each numbered unit, then the same pair without its paragraph label, then the label alone.
+
+    The label-free pair matches wherever the sentence recurs under another number and wherever a
+    CAT tool segments the number off (OmegaT's English rules split "1." from "1. Decides…"); the
+    numbered pair serves Chinese, which OmegaT does not split there. The label keeps its number
+    in x-label. `label_units` adds "1." ↔ "1." so the split-off number is filled too.
+    """
+    out: list[TmUnit] = []
+    for unit in units:
+        out.append(unit)
+        zh_label, en_label = read_label(unit.zh), read_label(unit.en)
+        if not zh_label or not en_label or zh_label.number != en_label.number or zh_label.number == "•":
+            continue
+        zh_rest, en_rest = unit.zh[zh_label.length:].strip(), unit.en[en_label.length:].strip()
+        if zh_rest and en_rest:
+            out.append(replace(unit, tuid=f"{unit.tuid}/unlabelled", zh=zh_rest, en=en_rest))
+        if label_units:
+            zh_written, en_written = unit.zh[:zh_label.length], unit.en[:en_label.length]
+            out.append(replace(unit, tuid=f"label/{zh_written}/{en_written}", zh=zh_written, en=en_written, shape="label"))
+    return out
 
 
 def merge_duplicates(units: Iterable[TmUnit]) -> tuple[list[TmUnit], int]:
@@ -148,6 +172,7 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
         suffix = ".tmx.gz" if gzip else ".tmx"  # OmegaT and Trados read gzipped TMX
         for units_here, path in ((auto, out / "tm" / "auto" / f"untm.{level}{suffix}"),
                                  (review, out / "tm" / REVIEW_FOLDER / f"untm.{level}.review{suffix}")):
+            units_here, _ = merge_duplicates(with_label_variants(units_here, chosen.label_units))
             written = write_tmx(units_here, path, segtype=level, profile=chosen, notes=notes, created=created)
             report.removed_characters += written.removed_characters
             report.outputs.extend(written.paths)

@@ -46,16 +46,21 @@ class Profile:
     en_code: str = "en-US"
     max_segment_chars: int | None = None  # longer units go to review instead
     max_file_bytes: int | None = None  # larger files are split into numbered parts
+    label_units: bool = True  # "1." ↔ "1." units for tools whose segmentation splits the number off
 
 
 PROFILES = {
     "generic": Profile("generic"),
     # OmegaT matches tuv by language+country, then language; script subtags (zh-Hans) are ignored.
+    # Its default English rules segment "1." off "1. Decides…" (a label unit fills it), Chinese not.
     "omegat": Profile("omegat"),
-    # Trados Cloud rejects segments over 2,000 characters and files over 1 GB.
-    "trados": Profile("trados", max_segment_chars=2000, max_file_bytes=1_000_000_000),
-    "memoq": Profile("memoq"),
-    "phrase": Profile("phrase", max_file_bytes=1_000_000_000),
+    # Trados Cloud rejects segments over 2,000 characters and files over 1 GB. Trados, memoQ and
+    # Phrase keep a leading "1." in the segment and handle numbers as placeables (their documented
+    # default; not run here), so "1." ↔ "1." units would only be noise there: the labelled and
+    # label-free pairs serve them.
+    "trados": Profile("trados", max_segment_chars=2000, max_file_bytes=1_000_000_000, label_units=False),
+    "memoq": Profile("memoq", label_units=False),
+    "phrase": Profile("phrase", max_file_bytes=1_000_000_000, label_units=False),
 }
 
 
