@@ -108,7 +108,7 @@ def path_kind(path: Path) -> str:
 
 def _folder_seeds(folder: Path) -> list[Seed]:
     """`name.zh.*` + `name.en.*` pairs; other Chinese seeds (text, .pdf, .docx, .doc) get their English from the cache."""
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = sorted(p for p in folder.iterdir() if p.is_file())  # temp files end in .tmp: never seeds
     english = {}
     for path in files:
         if (match := _PAIR_RE.match(path.name)) and match["lang"] == "en":
