@@ -141,7 +141,16 @@ def scale_child(folder: Path, size: int, exact: bool) -> None:
     seconds = time.perf_counter() - start
     s = score([(beads, gold)])
     print(f"{size} {'exact' if exact else 'windowed'} {seconds:.2f} {s.strict_f1:.4f} {s.lax_f1:.4f} "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}", flush=True)
+          f"{peak_rss_mb():.0f}", flush=True)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM). Not ru_maxrss: Linux carries it across exec, so a child started
+    from a big parent would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_scale(pairs, embedder, exact: bool) -> None:
