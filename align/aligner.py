@@ -54,7 +54,7 @@ class AlignParams:
     exact_below: int = 4096  # exact neighbour search while n·m <= this squared; windowed above (linear)
     coarse_factor: int = 8  # segments per block of the coarse guide path
     search_half_width: int = 128  # rows each side of the guide path that the windowed search looks at
-    margin_sample: int = 1024  # windowed margins also see this many evenly spaced rows (hubs far away)
+    margin_sample: int = 2048  # windowed margins also see this many evenly spaced rows (hubs far away)
 
 
 @dataclass(frozen=True, slots=True)

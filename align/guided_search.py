@@ -27,7 +27,7 @@ def exact_search(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndar
 def windowed_search(queries: np.ndarray, base: np.ndarray, k: int, centres: np.ndarray, half_width: int,
                     sample: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Like exact_search, but row r only sees base rows within half_width of centres[r], plus the
-    base rows listed in `sample` (sorted) wherever they are: (q, k') each."""
+    base rows listed in `sample` wherever they are: (q, k') each."""
     q, m = len(queries), len(base)
     k = min(k, m)
     scores = np.full((q, k), -np.inf, dtype=np.float32)
@@ -37,23 +37,24 @@ def windowed_search(queries: np.ndarray, base: np.ndarray, k: int, centres: np.n
     width = max(half_width, k)
     lo = np.clip(np.floor(centres - width), 0, m - k).astype(np.int64)
     hi = np.clip(np.ceil(centres + width), k, m).astype(np.int64)
-    sample = np.zeros(0, dtype=np.int64) if sample is None else sample
-    sample_vectors = base[sample]
     for start in range(0, q, _CHUNK):
         rows = slice(start, min(start + _CHUNK, q))
         c0, c1 = int(lo[rows].min()), int(hi[rows].max())
-        columns = np.concatenate([np.arange(c0, c1), sample])
-        block = queries[rows] @ np.concatenate([base[c0:c1], sample_vectors]).T  # (rows, columns)
-        in_window = (columns[None, :] >= lo[rows, None]) & (columns[None, :] < hi[rows, None])
-        outside = ~in_window
-        outside[:, c1 - c0:] = in_window[:, c1 - c0:]  # a sampled row inside the window is already counted
-        block[outside] = -np.inf
+        block = queries[rows] @ base[c0:c1].T  # (rows, window columns)
+        columns = np.arange(c0, c1)
+        block[(columns[None, :] < lo[rows, None]) | (columns[None, :] >= hi[rows, None])] = -np.inf
         top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        top_scores = np.take_along_axis(block, top, axis=1)
-        order = np.argsort(-top_scores, axis=1, kind="stable")
-        scores[rows] = np.take_along_axis(top_scores, order, axis=1)
-        ids[rows] = columns[np.take_along_axis(top, order, axis=1)]
-    return scores, ids
+        scores[rows] = np.take_along_axis(block, top, axis=1)
+        ids[rows] = c0 + top
+    if sample is not None and len(sample):
+        # far rows by exact search over the sample; those inside a row's window are already counted,
+        # and the union's top k is within (window's top k) ∪ (sample's top k outside the window)
+        far_scores, far_ids = exact_search(queries, base[sample], k)
+        far_ids = sample[far_ids]
+        far_scores = np.where((far_ids >= lo[:, None]) & (far_ids < hi[:, None]), -np.inf, far_scores)
+        scores, ids = np.concatenate([scores, far_scores], axis=1), np.concatenate([ids, far_ids], axis=1)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(ids, order, axis=1)
 
 
 def heaviest_chain(points: list[tuple[int, int, float]], m: int) -> list[tuple[int, int]]:
