@@ -5,7 +5,9 @@ side it took 11.6 of 15.9 s of aligning (issue #13). A translation's match lies 
 path, so each query row only looks at the other side's rows within `half_width` of its guide
 position. The guide comes coarse-to-fine (as in Vecalign's recursive downsampling): block means of
 `factor` consecutive segments are aligned the same way, recursively, until exact search is cheap.
-Plain numpy matrix products over chunks of rows; faiss stays in align/index.py for exact search.
+Margins also need far neighbours (hubs, repeated boilerplate), so a fixed number of evenly spaced
+rows is searched too (exactly, through align/index.py); windows are numpy products over row chunks.
+Measured by `scripts/bench_align.py --scale`: strict F1 within 0.0005 of exact search at 10k and 30k.
 """
 
 from __future__ import annotations
