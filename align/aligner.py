@@ -12,6 +12,17 @@
    (Vecalign's idea of a percentile-based deletion cost).
 4. Hard anchors (same operative number on both sides) cut the DP into blocks where both numbered
    paragraphs start a bead, unless the embeddings contradict them.
+5. Long documents (n·m > exact_below²): every neighbour search (margins, band candidates) looks only
+   within search_half_width rows of a coarse-to-fine guide path, plus margin_sample evenly spaced
+   rows, so time and memory grow linearly (align/guided_search.py; issue #13).
+
+Bead shapes (issue #13, studied, not solved): a 1-3 / 3-1 bead loses to a 1-2 / 2-1 plus an unmatched
+segment when including the third part does not raise the bead's score, since an unmatched segment
+costs nothing. The parts so lost are mostly short (headings, labels: under 10 % of the bead's
+characters); a sum-pooled span vector moves by a short part's token share, so the change is about
+as small as the rise of a span's neighbour mean with its length (0.40 → 0.44 from 1 to 4 segments).
+Favouring longer spans (negative shape_penalty, level-normalised neighbour means, a per-part
+evidence term) trades 1-0/0-1 recall for 1-3/3-1 recall one for one on held-out sets.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from align.index import VectorIndex
+from align.guided_search import guide, heaviest_chain, invert, search
 from align.types import Bead
 
 # For documents too short to calibrate: typical values on UN text with the bundled model
@@ -40,6 +51,10 @@ class AlignParams:
     length_weight: float = 0.5  # weight of the squared log length-ratio deviation
     shape_penalty: float = 0.0  # per segment beyond 1-1; >0 favours 1-1 (0 measured best, see README)
     random_percentile: float = 99.0  # deletion threshold: this percentile of random-pair margins
+    exact_below: int = 4096  # exact neighbour search while n·m <= this squared; windowed above (linear)
+    coarse_factor: int = 8  # segments per block of the coarse guide path
+    search_half_width: int = 128  # rows each side of the guide path that the windowed search looks at
+    margin_sample: int = 2048  # windowed margins also see this many evenly spaced rows (hubs far away)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +90,26 @@ class _Scored:
     en_cum: np.ndarray
     zh_nearest: tuple[np.ndarray, np.ndarray]  # each zh segment's best en match: (cosines, indices)
     en_nearest: tuple[np.ndarray, np.ndarray]
+    zh_guide: np.ndarray | None  # (n,) en position each zh segment's match lies near; None: search all
+    en_guide: np.ndarray | None
+    half_width: int
 
 
-def _neighbours(spans: np.ndarray, other_singles: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(K, n) mean cosine of each span to its k nearest single segments of the other side, and
-    each single segment's nearest one (cosine, index)."""
+def _neighbours(spans: np.ndarray, other_singles: np.ndarray, k: int, centres: np.ndarray | None,
+                half_width: int, sample_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(K, n) mean cosine of each span to its k nearest single segments of the other side (near the
+    guide path when there is one), and each single segment's nearest one (cosine, index)."""
     result = np.zeros(spans.shape[:2], dtype=np.float32)
     nearest_cos = np.full(spans.shape[1], -1.0, dtype=np.float32)
     nearest_id = np.zeros(spans.shape[1], dtype=np.int64)
     if other_singles.shape[0] == 0:
         return result, nearest_cos, nearest_id
-    index = VectorIndex.build(other_singles)
     for level in range(spans.shape[0]):
         valid = spans.shape[1] - level
         if valid <= 0:
             break
-        scores, ids = index.search(spans[level, :valid], k)
+        scores, ids = search(spans[level, :valid], other_singles, k, None if centres is None else centres[:valid],
+                             half_width, sample_size)
         result[level, :valid] = scores.mean(axis=1)
         if level == 0:
             nearest_cos, nearest_id = scores[:, 0].copy(), ids[:, 0].copy()
@@ -98,13 +117,18 @@ def _neighbours(spans: np.ndarray, other_singles: np.ndarray, k: int) -> tuple[n
 
 
 def _prepare(zh: Side, en: Side, params: AlignParams) -> _Scored:
-    zh_knn, zh_cos, zh_ids = _neighbours(zh.spans, en.spans[0], params.margin_k)
-    en_knn, en_cos, en_ids = _neighbours(en.spans, zh.spans[0], params.margin_k)
+    zh_guide = guide(zh.spans[0], en.spans[0], exact_below=params.exact_below, factor=params.coarse_factor,
+                     half_width=params.search_half_width, top_k=params.top_k) if zh.size and en.size else None
+    en_guide = None if zh_guide is None else invert(zh_guide, en.size)
+    zh_knn, zh_cos, zh_ids = _neighbours(zh.spans, en.spans[0], params.margin_k, zh_guide, params.search_half_width,
+                                         params.margin_sample)
+    en_knn, en_cos, en_ids = _neighbours(en.spans, zh.spans[0], params.margin_k, en_guide, params.search_half_width,
+                                         params.margin_sample)
     return _Scored(
         zh, en, zh_knn, en_knn,
         np.concatenate([[0.0], np.cumsum(zh.lengths, dtype=np.float64)]),
         np.concatenate([[0.0], np.cumsum(en.lengths, dtype=np.float64)]),
-        (zh_cos, zh_ids), (en_cos, en_ids),
+        (zh_cos, zh_ids), (en_cos, en_ids), zh_guide, en_guide, params.search_half_width,
     )
 
 
@@ -151,73 +175,27 @@ def _pair_gain(s: _Scored, i0: int, a: int, j0: np.ndarray, b: int, cal: Calibra
     return margin - params.length_weight * _length_penalty(zh_chars, en_chars, cal.ratio)
 
 
-def _heaviest_chain(points: list[tuple[int, int, float]], m: int) -> list[tuple[int, int]]:
-    """Heaviest subsequence of (i, j, weight) strictly increasing in i and j (Fenwick prefix max)."""
-    tree_value = [0.0] * (m + 2)
-    tree_index = [-1] * (m + 2)
-    best: list[float] = []
-    parent: list[int] = []
-
-    def query(j: int) -> tuple[float, int]:  # best over columns < j
-        value, index = 0.0, -1
-        while j > 0:
-            if tree_value[j] > value:
-                value, index = tree_value[j], tree_index[j]
-            j -= j & -j
-        return value, index
-
-    def update(j: int, value: float, index: int) -> None:
-        j += 1
-        while j <= m + 1:
-            if value > tree_value[j]:
-                tree_value[j], tree_index[j] = value, index
-            j += j & -j
-
-    points = sorted(points)
-    start = 0
-    while start < len(points):
-        end = start
-        while end < len(points) and points[end][0] == points[start][0]:
-            end += 1
-        row = []
-        for p in range(start, end):
-            i, j, weight = points[p]
-            value, index = query(j)
-            row.append((p, j, value + weight, index))
-        for p, j, value, index in row:
-            best.append(value)
-            parent.append(index)
-            update(j, value, p)
-        start = end
-    if not best:
-        return []
-    p = int(np.argmax(best))
-    chain = []
-    while p != -1:
-        chain.append((points[p][0], points[p][1]))
-        p = parent[p]
-    return chain[::-1]
-
-
 def _band(s: _Scored, cal: Calibration, params: AlignParams) -> tuple[np.ndarray, np.ndarray]:
     """(lo, hi) of allowed en positions for each lattice row 0..n, connected and monotone."""
     n, m = s.zh.size, s.en.size
     candidates: dict[tuple[int, int], float] = {}
     if n and m:  # top-k both ways, so the band does not depend on which language comes first
-        scores, ids = VectorIndex.build(s.en.spans[0]).search(s.zh.spans[0], params.top_k)
+        scores, ids = search(s.zh.spans[0], s.en.spans[0], params.top_k, s.zh_guide, s.half_width)
         for i in range(n):
             for j, cos in zip(ids[i], scores[i]):
                 candidates[(i, int(j))] = float(cos)
-        scores, ids = VectorIndex.build(s.zh.spans[0]).search(s.en.spans[0], params.top_k)
+        scores, ids = search(s.en.spans[0], s.zh.spans[0], params.top_k, s.en_guide, s.half_width)
         for j in range(m):
             for i, cos in zip(ids[j], scores[j]):
                 candidates[(int(i), j)] = float(cos)
     points = []
     for (i, j), cos in candidates.items():
+        if not math.isfinite(cos):
+            continue
         gain = float(_margin(cos, s.zh_knn[0][i], s.en_knn[0][j])) - cal.threshold
         if gain > 0:
             points.append((i, j, gain))
-    chain = _heaviest_chain(points, m)
+    chain = heaviest_chain(points, m)
     xs = [0.0] + [c for i, j in chain for c in (i, i + 1)] + [float(n)]
     ys = [0.0] + [c for i, j in chain for c in (j, j + 1)] + [float(m)]
     centres = np.interp(np.arange(n + 1), xs, ys)
@@ -291,7 +269,9 @@ def _slice(s: _Scored, z0: int, z1: int, e0: int, e1: int) -> _Scored:
     en = Side(s.en.spans[:, e0:e1], s.en.lengths[e0:e1])
     return _Scored(zh, en, s.zh_knn[:, z0:z1], s.en_knn[:, e0:e1],
                    s.zh_cum[z0 : z1 + 1] - s.zh_cum[z0], s.en_cum[e0 : e1 + 1] - s.en_cum[e0],
-                   s.zh_nearest, s.en_nearest)
+                   s.zh_nearest, s.en_nearest,
+                   None if s.zh_guide is None else s.zh_guide[z0:z1] - e0,
+                   None if s.en_guide is None else s.en_guide[e0:e1] - z0, s.half_width)
 
 
 def _trusted_anchors(s: _Scored, anchors, cal: Calibration, params: AlignParams) -> list[tuple[int, int]]:

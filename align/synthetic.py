@@ -82,3 +82,14 @@ def make_document(pairs: list[tuple[str, str]], size: int, seed: int, rates: dic
             en.extend(en_texts)
         gold.append(Bead(zh_ids, en_ids, 1.0))
     return SyntheticDocument(tuple(zh), tuple(en), tuple(gold))
+
+
+def combined_pairs(pairs: list[tuple[str, str]], count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` new pairs, each two source pairs joined (zh with no space, en with one), for documents
+    longer than the source has pairs: a random second half keeps every joined pair unique."""
+    rng = np.random.default_rng(seed)
+    out: list[tuple[str, str]] = []
+    while len(out) < count:
+        partner = rng.permutation(len(pairs))
+        out.extend((z + pairs[p][0], e + " " + pairs[p][1]) for (z, e), p in zip(pairs, partner))
+    return out[:count]
