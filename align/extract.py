@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,7 @@ def segment_text(text: str, lang: str | None = None, symbol: str | None = None) 
     )
     firsts = [first for _, first in built]
     links = tuple(
-        Link(link.url, link.number, max(0, sum(1 for f in firsts if f < link.content_before) - 1))
+        Link(link.url, link.number, max(0, bisect_left(firsts, link.content_before) - 1))  # firsts ascend
         for link in scanned.links
     )
     return Segmented(Document(doc_symbol, language, paragraphs, links), tuple(scanned.dropped))
