@@ -68,16 +68,21 @@ class Seed:
     symbol: str = ""
 
 
+def _seed_name(path: Path) -> str:
+    """Work-folder name of a seed file: its stem; never "", "." or ".." (`...zh.txt` wrote into OUT itself)."""
+    name = path.name.removesuffix(".zh.txt").removesuffix(".txt")
+    return name if name.strip(".") else path.name.replace(".", "_")
+
+
 def collect_seeds(arguments: Sequence[str]) -> list[Seed]:
     """Seed files, folders of *.zh.txt files, or document symbols; in a stable order."""
     seeds: list[Seed] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            seeds.extend(Seed(p.name.removesuffix(".zh.txt").removesuffix(".txt"), p)
-                         for p in sorted(path.glob("*.txt")) if not p.name.endswith(".en.txt"))
+            seeds.extend(Seed(_seed_name(p), p) for p in sorted(path.glob("*.txt")) if not p.name.endswith(".en.txt"))
         elif path.is_file():
-            seeds.append(Seed(path.name.removesuffix(".zh.txt").removesuffix(".txt"), path))
+            seeds.append(Seed(_seed_name(path), path))
         elif is_symbol(argument):
             symbol = normalise_symbol(argument)
             seeds.append(Seed(slug(symbol), None, symbol))
@@ -147,6 +152,10 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
         except AlignError as exc:
             log.warning("%s: %s", seed.name, exc.message)
             result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message)
+        except OSError as exc:  # a file system error (unreadable seed, full disk) fails this document only
+            message = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
+            log.warning("%s: %s", seed.name, message)
+            result = DocumentResult(seed.name, seed.symbol, FAILED, message)
         report.documents.append(result)
         if on_document:
             on_document(result)
