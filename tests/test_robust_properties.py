@@ -194,9 +194,11 @@ def _cache_entry(fetched: Path, en: bytes) -> None:
 @MANY
 @given(zh=st.one_of(document_bytes, _plain_text), en=st.one_of(document_bytes, _plain_text, _plain_text),
        header=st.sampled_from([True, True, False]), name=_SEED_NAMES, odd_seed=st.sampled_from([None, None, None, "folder", "dangling"]),
-       symbol_argument=st.booleans())
+       symbol_argument=st.booleans(), options=st.lists(st.sampled_from(
+           ["--gzip", "--excel", "--force", "--profile=trados", "--profile=omegat", "--min-score=0", "--min-score=1"]),
+           max_size=3, unique=True))
 def test_build_never_tracebacks(work: Path, zh: bytes, en: bytes, header: bool, name: str, odd_seed: str | None,
-                                symbol_argument: bool) -> None:
+                                symbol_argument: bool, options: list[str]) -> None:
     folder = _fresh_folder(work)
     seeds = folder / "seeds"
     seeds.mkdir()
@@ -207,7 +209,8 @@ def test_build_never_tracebacks(work: Path, zh: bytes, en: bytes, header: bool, 
         (seeds / "dangling.zh.txt").symlink_to(folder / "nowhere")
     _cache_entry(folder / "fetched", en)
     arguments = [str(seeds)] + ([_SYMBOL] if symbol_argument else [])
-    result = _invoke("build", *arguments, "-o", str(folder / "out"), "--fetched", str(folder / "fetched"), "--offline")
+    result = _invoke("build", *arguments, "-o", str(folder / "out"), "--fetched", str(folder / "fetched"), "--offline",
+                     *options)
     assert_clean(result)
     assert not [p for p in (folder / "out").rglob("*.tmp")], "temp files left behind"
     assert not (folder / "out" / "zh.paragraphs.jsonl").exists(), "a seed's work files landed in OUT itself"
