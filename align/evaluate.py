@@ -21,8 +21,8 @@ _ID_RE = re.compile(r"[0-9]+", re.ASCII)  # ASCII only: `\d` also takes "١" and
 _SCORE_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?(?:nan|inf)",
                        re.ASCII | re.IGNORECASE)
 _MAX_ID_DIGITS = 15  # segment numbers, not arbitrary integers (Python refuses int() past 4,300 digits)
-BEAD_HINT = ("a bead line is `[zh ids]:[en ids]` with an optional `:score`, ids being 0-based segment numbers, "
-             "e.g. [3]:[3, 4]:0.91 or [5]:[] (blank lines are skipped)")
+BEAD_HINT = ("a bead line is `[zh ids]:[en ids]` with an optional `:score`, ids being 0-based segment "
+             "numbers, e.g. [3]:[3, 4]:0.91 or [5]:[] (blank lines are skipped)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class _LineParser:
             self._skip_space()
             match = _ID_RE.match(self.line, self.at)
             if not match:
-                raise _BadLine(self.at, f"expected a {side} segment number (0, 1, 2, …)")
+                raise _BadLine(self.at, f"expected a segment number (0, 1, 2, …) in the {side} ids")
             if len(match.group()) > _MAX_ID_DIGITS:
                 raise _BadLine(self.at, f"segment number too large ({len(match.group())} digits)")
             ids.append(int(match.group()))
@@ -79,7 +79,7 @@ class _LineParser:
             if self.line.startswith("]", self.at):
                 self.at += 1
                 return tuple(ids)
-            self._expect(",", f"',' or ']' after a {side} segment number")
+            self._expect(",", f"',' or ']' after a segment number in the {side} ids")
 
     def bead(self) -> Bead:
         zh = self._ids("zh")
@@ -112,8 +112,8 @@ def parse_beads(lines: Iterable[str], source: str = "<beads>") -> list[Bead]:
             beads.append(_LineParser(line).bead())
         except _BadLine as bad:
             shown = line if len(line) <= 60 else line[max(0, bad.column - 30) : bad.column + 30]
-            raise AlignError(f"{source}:{number}: not a bead line, column {bad.column + 1}: {bad.reason}: {shown!r}",
-                             hint=BEAD_HINT) from None
+            raise AlignError(f"{source}:{number}: not a bead line, column {bad.column + 1}: {bad.reason}: "
+                             f"{shown!r}", hint=BEAD_HINT) from None
     return beads
 
 
@@ -130,7 +130,8 @@ def read_bead_file(path: Path) -> list[Bead]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise AlignError(f"{path}:{line}: not UTF-8 text (bad byte at offset {exc.start})", hint=BEAD_HINT) from None
+        raise AlignError(f"{path}:{line}: not UTF-8 text (bad byte at offset {exc.start})",
+                         hint=BEAD_HINT) from None
     # split at "\n" only: str.splitlines also breaks at \x0b, \x1c or U+2028, and line numbers would drift
     beads = parse_beads(text.split("\n"), str(path))
     if not beads:  # scoring nothing against something gives 0.0 as if it were a result

@@ -40,8 +40,10 @@ def read_text(path: Path) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:  # odd length, or half of a surrogate pair
-            raise ExtractError(f"{path} is damaged UTF-16 ({exc.reason} at byte {exc.start})",
-                               hint=f"re-save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.txt`") from exc
+            raise ExtractError(
+                f"{path} is damaged UTF-16 ({exc.reason} at byte {exc.start})",
+                hint=f"re-save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.txt`",
+            ) from exc
     if b"\x00" in data[:65536]:
         raise ExtractError(f"{path} is a binary file, not text",
                            hint="extract its text first (a PDF goes through `untm fetch` or pdftotext)")

@@ -23,7 +23,8 @@ class BigramEmbedder:
         for row, text in enumerate(texts):
             padded = f"^{text}$"
             for i in range(len(padded) - 1):
-                vectors[row, zlib.crc32(padded[i : i + 2].encode("utf-8", "surrogatepass")) % DIMENSIONS] += 1.0
+                bigram = padded[i : i + 2].encode("utf-8", "surrogatepass")
+                vectors[row, zlib.crc32(bigram) % DIMENSIONS] += 1.0
         vectors[:, 0] += 1e-3
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 

@@ -61,8 +61,8 @@ def test_temporary_names_carry_the_pid(tmp_path: Path) -> None:
 
 def _dead_pid() -> int:
     """The pid of a process that has exited and been reaped."""
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
     return int(done.stdout)
 
 

@@ -14,14 +14,18 @@ from fake_embedder import BigramEmbedder
 from tm.build import FAILED, BuildOptions, build, collect_seeds
 
 ZH = "S/RES/1 (2000)\n第 1 (2000) 号决议\n1. 决定继续处理此案。\n2. 请秘书长报告。\n"
-EN = "Resolution 1 (2000)\n1. Decides to remain seized of the matter.\n2. Requests the Secretary-General to report.\n"
+EN = ("Resolution 1 (2000)\n1. Decides to remain seized of the matter.\n"
+      "2. Requests the Secretary-General to report.\n")
+
+
+_LE, _BE = b"\xff\xfe" + "决定".encode("utf-16-le"), b"\xfe\xff" + "决定".encode("utf-16-be")
 
 
 @pytest.mark.parametrize("data,reason", [
-    (b"\xff\xfe" + "决定".encode("utf-16-le") + b"\x31", "truncated data"),  # odd length
-    (b"\xff\xfe" + "决定".encode("utf-16-le") + b"\x00\xd8" + "x".encode("utf-16-le"), "illegal UTF-16 surrogate"),
-    (b"\xfe\xff" + "决定".encode("utf-16-be") + b"\xdc\x00", "illegal encoding"),  # a low surrogate alone
-    (b"\xff\xfe" + "决定".encode("utf-16-le") + b"\x00\xd8", "unexpected end of data"),  # high surrogate at the end
+    (_LE + b"\x31", "truncated data"),  # odd length
+    (_LE + b"\x00\xd8" + "x".encode("utf-16-le"), "illegal UTF-16 surrogate"),  # high surrogate, no low one
+    (_BE + b"\xdc\x00", "illegal encoding"),  # a low surrogate alone
+    (_LE + b"\x00\xd8", "unexpected end of data"),  # high surrogate at the end
 ])
 def test_damaged_utf16_is_a_clear_error(tmp_path: Path, data: bytes, reason: str) -> None:
     seed = tmp_path / "seed.zh.txt"
@@ -66,7 +70,8 @@ def test_unreadable_seeds_fail_alone(tmp_path: Path) -> None:
     (seeds / "utf16.zh.txt").write_bytes(b"\xff\xfe" + ZH.encode("utf-16-le") + b"\x31")
     _cache(tmp_path / "fetched")
     out = tmp_path / "out"
-    report = build([str(seeds)], out, BigramEmbedder(), BuildOptions(fetched=tmp_path / "fetched", offline=True))
+    options = BuildOptions(fetched=tmp_path / "fetched", offline=True)
+    report = build([str(seeds)], out, BigramEmbedder(), options)
     status = {d.name: (d.status, d.message) for d in report.documents}
     assert status["___zh_txt"] == ("aligned", "")
     assert status["dangling"][0] == FAILED and "dangling.zh.txt" in status["dangling"][1]
@@ -86,7 +91,8 @@ def test_a_file_system_error_fails_one_document(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "docs").mkdir(parents=True)
     (out / "docs" / "blocked").write_text("a file where the work folder should be")
-    report = build([str(seeds)], out, BigramEmbedder(), BuildOptions(fetched=tmp_path / "fetched", offline=True))
+    options = BuildOptions(fetched=tmp_path / "fetched", offline=True)
+    report = build([str(seeds)], out, BigramEmbedder(), options)
     status = {d.name: (d.status, d.message) for d in report.documents}
     assert status["fine"] == ("aligned", "")
     assert status["blocked"][0] == FAILED and str(out / "docs" / "blocked") in status["blocked"][1]

@@ -32,14 +32,14 @@ def test_four_concurrent_builds_match_a_lone_build(tmp_path: Path) -> None:
         shutil.copy(zh_seed(slug), seeds)
     shutil.copytree(FETCHED, tmp_path / "fetched")
     env = dict(os.environ, PYTHONPATH=str(ROOT), SOURCE_DATE_EPOCH="1795000000")
-    command = [sys.executable, "-m", "tm.cli", "build", str(seeds), "--offline", "--fetched", str(tmp_path / "fetched"),
-               "-o"]
-    lone = subprocess.run([*command, str(tmp_path / "lone")], env=env | {"UNTM_CACHE": str(tmp_path / "cache-lone")},
-                          capture_output=True, text=True)
+    command = [sys.executable, "-m", "tm.cli", "build", str(seeds), "--offline",
+               "--fetched", str(tmp_path / "fetched"), "-o"]
+    lone = subprocess.run([*command, str(tmp_path / "lone")], capture_output=True, text=True,
+                          env=env | {"UNTM_CACHE": str(tmp_path / "cache-lone")})
     assert lone.returncode == 0, lone.stderr
     shared_env = env | {"UNTM_CACHE": str(tmp_path / "cache-shared")}
-    processes = [subprocess.Popen([*command, str(tmp_path / "shared")], env=shared_env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    processes = [subprocess.Popen([*command, str(tmp_path / "shared")], env=shared_env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
     results = [(p.wait(timeout=600), *p.communicate()) for p in processes]
     for returncode, stdout, stderr in results:
         assert returncode == 0 and "Traceback" not in stderr, stderr

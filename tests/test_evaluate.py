@@ -1,4 +1,4 @@
-"""`untm eval` input: every malformed bead file is an error naming file, line and column, never a traceback."""
+"""`untm eval` input: a malformed bead file is an error naming file, line and column, never a traceback."""
 
 from __future__ import annotations
 
@@ -13,18 +13,21 @@ from align.types import Bead
 from tm.cli import cli
 
 
+_NUMBER = "expected a segment number (0, 1, 2, …) in the"
+
+
 @pytest.mark.parametrize("line,column,reason", [
-    ("[1,,2]:[1]", 4, "expected a zh segment number"),
-    ("[,]:[1]", 2, "expected a zh segment number"),
-    ("[١]:[1]", 2, "expected a zh segment number"),  # an Arabic-Indic digit: `\d` took it, int() callers choke
+    ("[1,,2]:[1]", 4, f"{_NUMBER} zh ids"),
+    ("[,]:[1]", 2, f"{_NUMBER} zh ids"),
+    ("[١]:[1]", 2, f"{_NUMBER} zh ids"),  # an Arabic-Indic digit, which `\d` took
     (":e", 1, "expected '[' opening the zh ids"),
     ("[1]:[2]:e", 9, "expected a score"),
     ("[1]:[2]:1e5e", 12, "expected the end of the line"),
-    ("[-1]:[2]", 2, "expected a zh segment number"),
-    ("[1]:[-2]", 6, "expected a en segment number"),
+    ("[-1]:[2]", 2, f"{_NUMBER} zh ids"),
+    ("[1]:[-2]", 6, f"{_NUMBER} en ids"),
     ("[1] [2]", 5, "expected ':' between the zh and en ids"),
-    ("[1]:[2", 7, "expected ',' or ']' after a en segment number"),
-    ("[1 2]:[2]", 4, "expected ',' or ']' after a zh segment number"),
+    ("[1]:[2", 7, "expected ',' or ']' after a segment number in the en ids"),
+    ("[1 2]:[2]", 4, "expected ',' or ']' after a segment number in the zh ids"),
     ("[" + "9" * 5000 + "]:[1]", 2, "segment number too large (5000 digits)"),
     ("[1]:[2]:0.5 trailing", 13, "expected the end of the line"),
     ("[1]:[2]:1_0", 10, "expected the end of the line"),  # float() would take "1_0"

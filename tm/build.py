@@ -69,7 +69,7 @@ class Seed:
 
 
 def _seed_name(path: Path) -> str:
-    """Work-folder name of a seed file: its stem; never "", "." or ".." (`...zh.txt` wrote into OUT itself)."""
+    """Work-folder name of a seed file: its stem, never "", "." or ".." (`...zh.txt` wrote into OUT)."""
     name = path.name.removesuffix(".zh.txt").removesuffix(".txt")
     return name if name.strip(".") else path.name.replace(".", "_")
 
@@ -80,7 +80,8 @@ def collect_seeds(arguments: Sequence[str]) -> list[Seed]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            seeds.extend(Seed(_seed_name(p), p) for p in sorted(path.glob("*.txt")) if not p.name.endswith(".en.txt"))
+            seeds.extend(Seed(_seed_name(p), p)
+                         for p in sorted(path.glob("*.txt")) if not p.name.endswith(".en.txt"))
         elif path.is_file():
             seeds.append(Seed(_seed_name(path), path))
         elif is_symbol(argument):

@@ -109,7 +109,7 @@ def _header(segtype: str, profile: Profile, notes: dict[str, str], created: date
 
 
 def _open_part(path: Path):
-    handle = open(create_temporary(path), "wb")  # named after this process, umask permissions (align/types.py)
+    handle = open(create_temporary(path), "wb")  # named after this process; umask permissions
     stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if path.name.endswith(".gz") else handle
     return handle, stream
 
