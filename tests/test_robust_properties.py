@@ -67,7 +67,8 @@ def _damaged(draw, data: st.SearchStrategy[bytes]) -> bytes:
 
 
 _BYTE_ORDER_MARKS = [b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf"]
-_marked_binary = st.builds(lambda mark, rest: mark + rest, st.sampled_from(_BYTE_ORDER_MARKS), st.binary(max_size=200))
+_marked_binary = st.builds(lambda mark, rest: mark + rest, st.sampled_from(_BYTE_ORDER_MARKS),
+                           st.binary(max_size=200))
 document_bytes = st.one_of(st.binary(max_size=400), _encoded, _damaged(_encoded), _marked_binary)
 _plain_text = _document_text.map(lambda t: t.encode("utf-8"))
 
