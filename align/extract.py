@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,7 @@ def read_text(path: Path) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:  # odd length, lone surrogate
-            raise ExtractError(f"{path} is not valid UTF-16 (bad bytes at offset {exc.start}: {exc.reason})",
+            raise ExtractError(f"{path} is damaged UTF-16 ({exc.reason} at byte {exc.start})",
                                hint=f"re-save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.txt`") from exc
     if b"\x00" in data[:65536]:
         raise ExtractError(f"{path} is a binary file, not text",
@@ -102,7 +103,7 @@ def segment_text(text: str, lang: str | None = None, symbol: str | None = None) 
     )
     firsts = [first for _, first in built]
     links = tuple(
-        Link(link.url, link.number, max(0, sum(1 for f in firsts if f < link.content_before) - 1))
+        Link(link.url, link.number, max(0, bisect_left(firsts, link.content_before) - 1))  # firsts ascend
         for link in scanned.links
     )
     return Segmented(Document(doc_symbol, language, paragraphs, links), tuple(scanned.dropped))

@@ -15,6 +15,7 @@ from pathlib import Path
 from align import __version__
 from align.aligner import AlignParams
 from align.embed import Embedder
+from align.errors import ExtractError
 from align.extract import segment_file
 from align.pair import Alignment, align_documents
 from align.types import Document, Paragraph, read_paragraphs, remove_stale_temporaries, to_jsonl, write_atomic
@@ -32,9 +33,16 @@ def meta_path(out: Path) -> Path:
     return out.with_name(out.name + ".meta.json")
 
 
+def _input_hash(path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError as exc:  # a seed that is a folder, a dangling link, unreadable: this document fails
+        raise ExtractError(f"cannot read {path}: {exc.strerror or exc}", hint="check the path") from exc
+
+
 def _meta(stage: str, params: Mapping[str, object], inputs: list[Path]) -> dict:
     return {"stage": stage, "params": dict(params), "version": __version__,
-            "inputs": {str(p): sha256_file(p) for p in inputs}}
+            "inputs": {str(p): _input_hash(p) for p in inputs}}
 
 
 def is_up_to_date(out: Path, stage: str, params: Mapping[str, object], inputs: list[Path]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,29 +63,62 @@ class Bead:
         return f"{len(self.zh)}-{len(self.en)}"
 
 
+def create_temporary(path: Path) -> Path:
+    """A new empty file `.NAME.PID.RANDOM.tmp` beside `path`, with the permissions the umask gives.
+
+    The pid says whose it is, so a cleaner removes only a dead writer's leftovers (two builds on one
+    folder removed each other's); os.open with 0o666 lets the kernel apply the umask, where mkstemp
+    made every output owner-only (-rw-------).
+    """
+    path = Path(path)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return temporary
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def write_atomic(path: Path, data: bytes | str) -> Path:
     """Write `data` to `path` through a temp file in the same folder, so a crash leaves old or nothing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = create_temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
 
+def _writer_alive(temporary: Path) -> bool:
+    """Whether the process named in a create_temporary name still runs (names without a pid: no)."""
+    parts = temporary.name.removesuffix(".tmp").rsplit(".", 2)
+    if len(parts) < 3 or not parts[1].isdigit() or not 0 < int(parts[1]) < 2**31:
+        return False
+    try:
+        os.kill(int(parts[1]), 0)  # signal 0: nothing is sent, only the pid is checked (POSIX)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, and another user's
+        return True
+    return True
+
+
 def remove_stale_temporaries(folder: Path, names: Iterable[str]) -> None:
-    """Temp files that a killed writer left for these file names (write_atomic's naming)."""
+    """Temp files that a killed writer left for these file names; a live writer's are left alone."""
     for name in names:
         for stale in Path(folder).glob(f".{name}.*.tmp"):
-            stale.unlink(missing_ok=True)
+            if not _writer_alive(stale):
+                stale.unlink(missing_ok=True)
 
 
 def to_jsonl(records: Iterable[object]) -> str:

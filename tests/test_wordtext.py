@@ -44,8 +44,8 @@ def test_segment_command_reads_pdf_and_docx(tmp_path) -> None:
 @pytest.mark.parametrize("data,message", [
     (b"PK\x03\x04\x00\x00broken zip", "binary file"),
     (LEGACY_DOC, "cannot convert the legacy Word file"),
-    (b"\xff\xfe\x41\x00\x42", "not valid UTF-16"),  # odd length
-    (b"\xff\xfe\x00\xd8\x41\x00", "not valid UTF-16"),  # lone surrogate
+    (b"\xff\xfe\x41\x00\x42", "damaged UTF-16"),  # odd length
+    (b"\xff\xfe\x00\xd8\x41\x00", "damaged UTF-16"),  # lone surrogate
 ])
 def test_unreadable_documents_are_clear_errors(tmp_path, data, message) -> None:
     path = tmp_path / "seed.zh.txt"

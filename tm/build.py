@@ -7,7 +7,6 @@ changed and a killed run resumes. A document that fails is recorded and the othe
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import re
@@ -83,9 +82,7 @@ _PAIR_RE = re.compile(r"^(?P<name>.+)\.(?P<lang>zh|en)\.[A-Za-z0-9]+$")
 
 def _safe_name(name: str, path: Path) -> str:
     """A folder name under OUT/docs; never "", "." or ".." ("...zh.txt" would name OUT itself)."""
-    if not name.strip(". "):
-        name = "seed-" + hashlib.sha256(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
-    return name
+    return name if name.strip(". ") else path.name.replace(".", "_")
 
 
 def _seed_name(path: Path) -> str:
@@ -108,7 +105,8 @@ def path_kind(path: Path) -> str:
 
 def _folder_seeds(folder: Path) -> list[Seed]:
     """`name.zh.*` + `name.en.*` pairs; other Chinese seeds (text, .pdf, .docx, .doc) get their English from the cache."""
-    files = sorted(p for p in folder.iterdir() if p.is_file())  # temp files end in .tmp: never seeds
+    # an unreadable entry with a seed's name (a folder, a dangling link) is tried, so it fails loudly
+    files = sorted(p for p in folder.iterdir() if p.is_file() or p.suffix.lower() in _SEED_SUFFIXES)
     english = {}
     for path in files:
         if (match := _PAIR_RE.match(path.name)) and match["lang"] == "en":
@@ -303,6 +301,10 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
         except AlignError as exc:
             log.warning("%s: %s", seed.name, exc.message)
             result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message, hint=exc.hint)
+        except OSError as exc:  # a file system error (unreadable seed, full disk) fails this document only
+            message = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
+            log.warning("%s: %s", seed.name, message)
+            result = DocumentResult(seed.name, seed.symbol, FAILED, message)
         report.documents.append(result)
         if on_document:
             on_document(result)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from align import __version__
+from align.types import create_temporary
 
 # Characters XML 1.0 forbids: C0 controls but tab, LF and CR; surrogates; U+FFFE/U+FFFF.
 _FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -114,7 +114,7 @@ def _header(segtype: str, profile: Profile, notes: dict[str, str], created: date
 
 
 def _open_part(path: Path):
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    handle = open(create_temporary(path), "wb")  # named after this process; umask permissions
     stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if path.name.endswith(".gz") else handle
     return handle, stream
 
