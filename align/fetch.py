@@ -11,6 +11,7 @@ is checked against the UN's hosts; nothing is cached unless it is verified to be
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import html
@@ -18,11 +19,12 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -72,11 +74,41 @@ class FetchResult:
     message: str = ""
 
 
+# -- hook for an external limiter (align/cluster.py): one cap and spacing shared by many processes --
+class ExternalLimiter(Protocol):
+    def acquire(self) -> object:
+        """Block until a request may start; return a lease for `release`."""
+        ...
+
+    def release(self, lease: object) -> None: ...
+
+
+_external_limiter: ExternalLimiter | None = None
+
+
+def set_external_limiter(limiter: ExternalLimiter | None) -> None:
+    """Every Client made afterwards in this process also asks `limiter` around each request."""
+    global _external_limiter
+    _external_limiter = limiter
+
+
+@contextlib.contextmanager
+def _external_turn(limiter: ExternalLimiter | None) -> Iterator[None]:
+    lease = limiter.acquire() if limiter is not None else None
+    try:
+        yield
+    finally:
+        if limiter is not None:
+            limiter.release(lease)
+# -- end of the hook --
+
+
 class Client:
     """A requests session with the politeness rules: in-flight cap, spacing, retries, timeouts, size cap."""
 
-    def __init__(self, config: FetchConfig = FetchConfig()) -> None:
+    def __init__(self, config: FetchConfig = FetchConfig(), limiter: ExternalLimiter | None = None) -> None:
         self.config = config
+        self.limiter = limiter or _external_limiter
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": BROWSER_USER_AGENT})
         self._slots = threading.BoundedSemaphore(config.max_in_flight)
@@ -107,7 +139,7 @@ class Client:
         while True:
             self._wait_turn()
             try:
-                with self._slots:
+                with self._slots, _external_turn(self.limiter):
                     with self._count_lock:
                         self.in_flight += 1
                         self.max_seen_in_flight = max(self.max_seen_in_flight, self.in_flight)

@@ -6,9 +6,10 @@ changed and a killed run resumes. A document that fails is recorded and the othe
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class BuildOptions:
     gzip: bool = False
     force: bool = False
     params: AlignParams = AlignParams()
+    ray: str | None = None  # a Ray cluster address ("auto") runs the documents there (align/cluster.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +139,30 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     return result
 
 
+def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: BuildOptions) -> DocumentResult:
+    """One document's stages; an AlignError becomes a FAILED result (picklable, for cluster workers)."""
+    try:
+        return _build_document(seed, out, embedder, options)
+    except AlignError as exc:
+        log.warning("%s: %s", seed.name, exc.message)
+        return DocumentResult(seed.name, seed.symbol, FAILED, exc.message)
+
+
+def _map_documents(seeds: list[Seed], out: Path, embedder: Embedder, options: BuildOptions) -> Iterator[DocumentResult]:
+    """The one seam between the local loop and a Ray cluster (--ray): same stages, results in seed order."""
+    process = functools.partial(_document_or_failure, out=out, options=options)
+    if options.ray is None:
+        return (process(seed, embedder) for seed in seeds)
+    from align.cluster import map_documents
+
+    return map_documents(process, seeds, embedder, address=options.ray)
+
+
 def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: BuildOptions = BuildOptions(),
           on_document: Callable[[DocumentResult], None] | None = None) -> BuildReport:
     """Run every stage for every seed, then export the TMs; a failing document does not stop the others."""
     report = BuildReport(out)
-    for seed in collect_seeds(arguments):
-        try:
-            result = _build_document(seed, out, embedder, options)
-        except AlignError as exc:
-            log.warning("%s: %s", seed.name, exc.message)
-            result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message)
+    for result in _map_documents(collect_seeds(arguments), out, embedder, options):
         report.documents.append(result)
         if on_document:
             on_document(result)

@@ -160,10 +160,12 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--excel", is_flag=True, help="Write TSV with a BOM and CRLF for Excel.")
 @click.option("--gzip", "gzip_tmx", is_flag=True, help="Write .tmx.gz (OmegaT and Trados read it).")
 @click.option("--force", is_flag=True, help="Redo every stage even when its output is up to date.")
+@click.option("--ray", "ray_address", metavar="auto|ADDRESS", default=None,
+              help="Run the documents on a Ray cluster (pip install 'untm[ray]'); same output as without.")
 @model_option
 @_handle_errors
 def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_score: float, profile: str,
-          excel: bool, gzip_tmx: bool, force: bool, model: str) -> None:
+          excel: bool, gzip_tmx: bool, force: bool, model: str, ray_address: str | None) -> None:
     """Run the whole job: segment, fetch counterparts, align, export TMX and TSV.
 
     SEEDS are Chinese text files, folders of *.zh.txt files, or document symbols (default: seeds/).
@@ -173,6 +175,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     Example:
       untm build seeds -o out --offline
       untm build "S/RES/2518(2020)" -o out --min-score 0.7 --profile trados
+      untm build corpus/ -o out --offline --ray auto
     """
     from tm.build import BuildOptions, build as run_build, collect_seeds
     from tm.report import summary_lines
@@ -180,7 +183,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     arguments = seeds or ("seeds",)
     total = len(collect_seeds(arguments))
     options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
-                           excel=excel, gzip=gzip_tmx, force=force)
+                           excel=excel, gzip=gzip_tmx, force=force, ray=ray_address)
     with click.progressbar(length=total, label="aligning", file=sys.stderr,
                            item_show_func=lambda d: d.name if d else "") as bar:
         report = run_build(arguments, out, _embedder(model), options, on_document=lambda d: bar.update(1, d))
