@@ -50,12 +50,14 @@ class FetchLimiter:
         self._next_lease = 0
         self._next_start = 0.0
         self._freed: asyncio.Event | None = None
-        self.max_seen = 0
+        self.max_seen = self.max_asking = self._asking = 0  # figures for tests and benchmarks
         self.starts: list[float] = []
 
     async def acquire(self) -> int:
         if self._freed is None:
             self._freed = asyncio.Event()  # made here: it must belong to the actor's event loop
+        self._asking += 1
+        self.max_asking = max(self.max_asking, self._asking + len(self._leases))
         while True:
             now = time.monotonic()
             self._leases = {lease: expiry for lease, expiry in self._leases.items() if expiry > now}
@@ -66,14 +68,15 @@ class FetchLimiter:
                 await asyncio.wait_for(self._freed.wait(), timeout=1.0)
             except asyncio.TimeoutError:
                 pass
+        self._asking -= 1
         lease, self._next_lease = self._next_lease, self._next_lease + 1
         self._leases[lease] = now + self.lease_seconds
         self.max_seen = max(self.max_seen, len(self._leases))
-        wait = self._next_start - now
-        self._next_start = max(now, self._next_start) + self.delay
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self.starts.append(time.time())
+        start = max(now, self._next_start)
+        self._next_start = start + self.delay
+        self.starts.append(start)  # the schedule; the real start is this plus the event loop's jitter
+        if start > now:
+            await asyncio.sleep(start - now)
         return lease
 
     async def release(self, lease: int) -> None:
@@ -82,7 +85,7 @@ class FetchLimiter:
             self._freed.set()
 
     async def stats(self) -> dict[str, Any]:
-        return {"max_in_flight": self.max_seen, "starts": list(self.starts)}
+        return {"max_in_flight": self.max_seen, "max_asking": self.max_asking, "starts": list(self.starts)}
 
 
 class RemoteLimiter:

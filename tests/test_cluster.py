@@ -185,6 +185,8 @@ def test_the_whole_cluster_keeps_the_fetch_cap(cluster, httpserver, tmp_path: Pa
         ray.shutdown()
     assert statuses == ["fetched"] * len(symbols)
     assert server.max_in_flight <= 4
-    assert stats["max_in_flight"] == 4  # eight workers really did compete for the four slots
+    assert stats["max_asking"] > 4, stats  # the eight workers really did want more than four at once
+    assert stats["max_in_flight"] <= 4
     starts = sorted(stats["starts"])
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.04  # the spacing, cluster-wide
+    assert len(starts) == sum(server.hits.values()) - len(symbols)  # every request asked (hits has api: counters)
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.05 - 1e-9  # the spacing, cluster-wide
