@@ -142,7 +142,12 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
 def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: BuildOptions) -> DocumentResult:
     """One document's stages; an AlignError becomes a FAILED result (picklable, for cluster workers)."""
     try:
-        return _build_document(seed, out, embedder, options)
+        result = _build_document(seed, out, embedder, options)
+        if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
+            from tm.units_cache import units_stage
+
+            units_stage(out / "docs" / seed.name, force=options.force)
+        return result
     except AlignError as exc:
         log.warning("%s: %s", seed.name, exc.message)
         return DocumentResult(seed.name, seed.symbol, FAILED, exc.message)
@@ -173,10 +178,12 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
-        docs = [load_aligned(*(out / "docs" / d.name / f for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl",
-                                                                     "beads.jsonl"))) for d in aligned]
-        report.export = export(docs, out, min_score=options.min_score, profile=options.profile,
-                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip)
+        from tm.units_cache import UNITS_FILE, LazyDocuments
+
+        folders = [out / "docs" / d.name for d in aligned]
+        report.export = export(LazyDocuments(folders), out, min_score=options.min_score, profile=options.profile,
+                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip,
+                               cached_units=[folder / UNITS_FILE for folder in folders])
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 

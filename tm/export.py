@@ -112,8 +112,10 @@ def _creation_time() -> datetime:
 
 
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
-           model_id: str = "", excel: bool = False, gzip: bool = False) -> ExportReport:
-    """Write every TM file of one build; each file atomically."""
+           model_id: str = "", excel: bool = False, gzip: bool = False,
+           cached_units: Sequence[Path] | None = None) -> ExportReport:
+    """Write every TM file of one build; each file atomically. `cached_units[i]`: docs[i]'s units file
+    (tm/units_cache.py), read instead of making its units again."""
     chosen = PROFILES[profile]
     limit = chosen.max_segment_chars
 
@@ -127,8 +129,13 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
     unmatched_rows: list[tuple[str, str, str, str]] = []
     for level in LEVELS:
         units: list[TmUnit] = []
-        for doc in docs:
-            doc_units, doc_unmatched = units_of(doc, level)
+        for position in range(len(docs)):
+            if cached_units is not None:  # the documents themselves are not read for this
+                from tm.units_cache import read_units
+
+                doc_units, doc_unmatched = read_units(cached_units[position], level)
+            else:
+                doc_units, doc_unmatched = units_of(docs[position], level)
             units.extend(doc_units)
             if level == "sentence":
                 unmatched_rows.extend(doc_unmatched)
