@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -32,12 +33,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _processes_of(temp_dir: str) -> list:
+def _processes_of(temp_dir: str, port: int) -> list:
     """This cluster's processes only: those naming its temp folder, and their descendants (the workers)."""
     found = {}
     for process in psutil.process_iter(["pid", "cmdline"]):
         try:
-            if any(temp_dir in part for part in process.info["cmdline"] or ()):
+            command = " ".join(process.info["cmdline"] or ())
+            # the client server names only the cluster's port, every other process its temp folder
+            if temp_dir in command or re.search(rf"--address=\S+:{port}(?!\d)", command):
                 found[process.pid] = process
                 for child in process.children(recursive=True):
                     found[child.pid] = child
@@ -46,9 +49,9 @@ def _processes_of(temp_dir: str) -> list:
     return list(found.values())
 
 
-def _stop(temp_dir: str) -> None:
+def _stop(temp_dir: str, port: int) -> None:
     """`ray stop` would stop every Ray process of this user (other people's clusters too): stop ours by pid."""
-    processes = _processes_of(temp_dir)
+    processes = _processes_of(temp_dir, port)
     for process in processes:
         try:
             process.terminate()
@@ -76,9 +79,9 @@ def cluster():
         common[1] = f"--dashboard-agent-listen-port={_free_port()}"
         subprocess.run([str(RAY), "start", f"--address=127.0.0.1:{port}", *common],
                        env=env, check=True, capture_output=True, timeout=180)
-        yield {"address": f"127.0.0.1:{port}", "temp_dir": temp_dir, "env": env}
+        yield {"address": f"127.0.0.1:{port}", "port": port, "temp_dir": temp_dir, "env": env}
     finally:
-        _stop(temp_dir)
+        _stop(temp_dir, port)
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
@@ -123,7 +126,7 @@ def test_cluster_build_equals_the_local_build(cluster, workspace: Path, local_bu
 
 
 def _worker_pids(cluster) -> list[int]:
-    return [p.pid for p in _processes_of(cluster["temp_dir"])
+    return [p.pid for p in _processes_of(cluster["temp_dir"], cluster["port"])
             if "DocumentWorker" in " ".join(_cmdline(p))]
 
 
