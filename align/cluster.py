@@ -167,6 +167,9 @@ def map_documents(process: Callable[[Any, Any], Any], items: Iterable[Any], stat
     pool = ActorPool(actors)
     try:
         yield from pool.map(lambda actor, item: actor.run.remote(process_ref, item), items)
+    except ray.exceptions.RayActorError as exc:
+        raise AlignError(f"a Ray worker died {max_retries + 1} times: {exc}",
+                         hint="run the same command again: finished documents are kept and skipped") from exc
     finally:
         for actor in actors:
             ray.kill(actor)

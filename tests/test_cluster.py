@@ -20,8 +20,8 @@ import pytest
 from conftest import FETCHED, ROOT, SEEDS
 
 pytestmark = pytest.mark.integration
-ray = pytest.importorskip("ray", reason="the cluster tests need `pip install 'untm[ray]'` (CI installs it)")
-psutil = pytest.importorskip("psutil")
+import ray  # noqa: E402  (the test extra installs it)
+import psutil  # noqa: E402  (Ray puts its own copy on the path)
 
 RAY = Path(sys.executable).with_name("ray")
 EPOCH = "1795000000"
@@ -137,29 +137,52 @@ def _cmdline(process) -> list[str]:
         return []
 
 
-def test_killed_worker_and_killed_driver_resume_to_identical_output(cluster, workspace: Path, local_build) -> None:
-    out = workspace / "killed" / "out"
-    first = out / "docs" / "S-RES-2423-2018" / "beads.jsonl"
-    # a worker killed mid-build: Ray restarts it and retries its document
-    driver = _build(workspace, "killed", "--ray", cluster["address"], env=cluster["env"], wait=False)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not (pids := _worker_pids(cluster)):
+def _wait_for(predicate, seconds: float = 300):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (value := predicate()):
+            return value
         time.sleep(0.05)
-    assert pids, "no worker started"
-    while time.monotonic() < deadline and not first.exists():
-        time.sleep(0.05)
-    os.kill(_worker_pids(cluster)[0], signal.SIGKILL)
-    # then the driver itself, before it finishes
-    time.sleep(0.5)
+    raise AssertionError("timed out")
+
+
+def test_a_killed_worker_is_replaced_and_the_output_is_identical(cluster, workspace: Path, local_build) -> None:
+    out = workspace / "worker-killed" / "out"
+    driver = _build(workspace, "worker-killed", "--ray", cluster["address"], env=cluster["env"], wait=False)
+    _wait_for(lambda: list((out / "docs").glob("*/zh.paragraphs.jsonl")))  # workers are mid-document
+    victim = _wait_for(lambda: _worker_pids(cluster))[0]
+    os.kill(victim, signal.SIGKILL)
+    assert driver.wait(timeout=600) == 0  # Ray restarted the worker and retried its document
+    assert victim not in _worker_pids(cluster)
+    built = _outputs(out)
+    assert sorted(built) == sorted(local_build)
+    assert [name for name in built if built[name] != local_build[name]] == []
+
+
+def test_a_killed_cluster_build_resumes_to_identical_output(cluster, workspace: Path, local_build) -> None:
+    out = workspace / "driver-killed" / "out"
+    driver = _build(workspace, "driver-killed", "--ray", cluster["address"], env=cluster["env"], wait=False)
+    _wait_for(lambda: (out / "docs" / "S-RES-2423-2018" / "beads.jsonl").exists())
     driver.send_signal(signal.SIGKILL)
     driver.wait()
     assert not (out / "manifest.json").exists(), "the build finished before it could be killed"
-    result = _build(workspace, "killed", "--ray", cluster["address"])
+    result = _build(workspace, "driver-killed", "--ray", cluster["address"])
     assert result.returncode == 0, result.stderr
     built = _outputs(out)
     assert sorted(built) == sorted(local_build)
     assert [name for name in built if built[name] != local_build[name]] == []
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_local_build_never_imports_ray(tmp_path: Path) -> None:
+    script = ("import sys; from tm.cli import main; sys.argv = ['untm', 'build', sys.argv[1], '--fetched', sys.argv[2],"
+              " '--offline', '-o', sys.argv[3]]\ntry:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code\n"
+              "assert 'ray' not in sys.modules, 'ray was imported'")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), UNTM_CACHE=str(tmp_path / "cache"))
+    result = subprocess.run([sys.executable, "-c", script, str(SEEDS / "S-RES-2589-2021.zh.txt"), str(FETCHED),
+                             str(tmp_path / "out")], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "tm" / "auto" / "untm.paragraph.tmx").exists()
 
 
 def _fetch_one(symbol: str, state: tuple[str, Path]) -> str:
