@@ -55,6 +55,9 @@ def child(spec: dict) -> None:
         "index_s": finished - after_export, "total_s": finished - started,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        # CPU seconds, not wall: on a shared machine the wall clock depends on everyone else's load
+        "driver_cpu_s": sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF,
+                            resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime")),
     }))
 
 
@@ -99,7 +102,8 @@ def _stop_cluster(temp_dir: str, port: int) -> None:
             pass
 
 
-def _watch_workers(temp_dir: str, port: int, peaks: dict[int, float], stop: threading.Event) -> None:
+def _watch_workers(temp_dir: str, port: int, peaks: dict[int, float], stop: threading.Event,
+                   cpu: dict[int, float] | None = None) -> None:
     import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
     import psutil
 
@@ -108,6 +112,9 @@ def _watch_workers(temp_dir: str, port: int, peaks: dict[int, float], stop: thre
             try:
                 if "DocumentWorker" in " ".join(p.cmdline()):
                     peaks[p.pid] = max(peaks.get(p.pid, 0.0), p.memory_info().rss / 2**20)
+                    if cpu is not None:
+                        times = p.cpu_times()
+                        cpu[p.pid] = times.user + times.system
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
         stop.wait(0.5)
@@ -188,13 +195,15 @@ def main() -> None:
 
 def _ray_run(work: Path, size: int, seeds: list[str], fetched: Path, temp_dir: str, port: int) -> None:
     peaks: dict[int, float] = {}
+    cpu: dict[int, float] = {}
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch_workers, args=(temp_dir, port, peaks, stop), daemon=True)
+    watcher = threading.Thread(target=_watch_workers, args=(temp_dir, port, peaks, stop, cpu), daemon=True)
     watcher.start()
     figures = run_build(work, f"ray-{size}", seeds[:size], fetched, ray=f"127.0.0.1:{port}")
     stop.set()
     watcher.join()
     figures["worker_peak_rss_mb"] = sorted(round(v) for v in peaks.values())
+    figures["workers_cpu_s"] = round(sum(cpu.values()), 1)  # as last sampled (0.5 s before each worker ended)
     print(f"ray   {size:>5} docs: {figures['docs_per_minute']:.1f} docs/min  {json.dumps(figures)}  "
           f"load {os.getloadavg()[0]:.2f}", flush=True)
     local, remote = work / f"local-{size}" / "out", work / f"ray-{size}" / "out"
