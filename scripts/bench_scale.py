@@ -143,12 +143,17 @@ def main() -> None:
     parser.add_argument("--ray-cpus", type=int, default=2, help="CPUs of the local Ray cluster (one node)")
     parser.add_argument("--no-ray", action="store_true", help="local builds only")
     parser.add_argument("--ray-sizes", type=int, nargs="*", help="sizes to run on Ray (default: --sizes)")
+    parser.add_argument("--grow-only", action="store_true", help="only add --add documents to the largest build")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "untm-bench-scale")
     arguments = parser.parse_args()
     if arguments.child:
         child(json.loads(arguments.child.read_text()))
         return
     work = arguments.work
+    if arguments.grow_only:  # the adding step alone, on the builds of an earlier run in --work
+        seeds = [str(p) for p in sorted((work / "corpus" / "seeds").glob("*.zh.txt"))]
+        grow(work, max(arguments.sizes), arguments.add, seeds, work / "corpus" / "fetched")
+        return
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     largest = max(arguments.sizes)
@@ -183,12 +188,15 @@ def main() -> None:
             _stop_cluster(temp_dir, port)
             shutil.rmtree(temp_dir, ignore_errors=True)
 
-    # adding documents to (a copy of) the largest local build: the new ones' work plus the export's merge
-    shutil.copytree(work / f"local-{largest}", work / f"grow-{largest}")
-    again = run_build(work, f"grow-{largest}", seeds[:largest], fetched)
+    grow(work, largest, arguments.add, seeds, fetched)
+
+
+def grow(work: Path, largest: int, add: int, seeds: list[str], fetched: Path) -> None:
+    """Add documents to the largest local build, in place (meta files record paths: a copy would redo all)."""
+    again = run_build(work, f"local-{largest}", seeds[:largest], fetched)
     print(f"re-run {largest} docs, nothing new: {json.dumps(again)}", flush=True)
-    grown = run_build(work, f"grow-{largest}", seeds[: largest + arguments.add], fetched)
-    print(f"add {arguments.add} to {largest}: total {grown['total_s']:.1f} s = documents {grown['documents_s']:.1f} s"
+    grown = run_build(work, f"local-{largest}", seeds[: largest + add], fetched)
+    print(f"add {add} to {largest}: total {grown['total_s']:.1f} s = documents {grown['documents_s']:.1f} s"
           f" + export {grown['export_s']:.1f} s + search index {grown['index_s']:.1f} s  {json.dumps(grown)}  "
           f"load {os.getloadavg()[0]:.2f}", flush=True)
 
