@@ -3,7 +3,6 @@ after a killed worker and after a killed driver; and one polite fetcher for the 
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -16,12 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+import ray  # the test extra installs it
+import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
 
 from conftest import FETCHED, ROOT, SEEDS
 
 pytestmark = pytest.mark.integration
-import ray  # noqa: E402  (the test extra installs it)
-import psutil  # noqa: E402  (Ray puts its own copy on the path)
 
 RAY = Path(sys.executable).with_name("ray")
 EPOCH = "1795000000"
@@ -204,7 +203,7 @@ def test_the_whole_cluster_keeps_the_fetch_cap(cluster, httpserver, tmp_path: Pa
     connect(cluster["address"])
     try:
         limiter = make_limiter(max_in_flight=4, delay=0.05)
-        statuses = list(map_documents(functools.partial(_fetch_one), symbols, (server.base_url, tmp_path / "fetched"),
+        statuses = list(map_documents(_fetch_one, symbols, (server.base_url, tmp_path / "fetched"),
                                       address=cluster["address"], workers=8, worker_cpus=0.25, limiter=limiter))
         stats = ray.get(limiter.actor.stats.remote())
     finally:

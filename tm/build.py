@@ -141,8 +141,14 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
 
 def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: BuildOptions) -> DocumentResult:
     """One document's stages; an AlignError becomes a FAILED result (picklable, for cluster workers)."""
+    from threadpoolctl import threadpool_limits
+
     try:
-        result = _build_document(seed, out, embedder, options)
+        # one BLAS thread, as Ray gives its workers: two spin-waiting threads on 2 busy cores made a
+        # document take 5x the CPU (scripts/bench_scale.py), and the same thread count on both paths
+        # keeps the floating-point sums, so the bytes, the same
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = _build_document(seed, out, embedder, options)
         if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
             from tm.units_cache import units_stage
 
