@@ -92,6 +92,10 @@ class USEEmbedder:
         self._backend = None
         self._cache = cache
 
+    def __getstate__(self) -> dict:
+        # pickled for cluster workers (align/cluster.py) without the loaded model: each loads it once
+        return vars(self) | {"_backend": None}
+
     @property
     def backend(self):
         if self._backend is None:
@@ -277,6 +281,9 @@ class SentenceTransformerEmbedder:
         self.model_id = f"st-{re.sub(r'[^A-Za-z0-9.]+', '-', name_or_path).strip('-')}{digest}-n{NORMALISATION_VERSION}"
         self._model = None
         self._cache = cache
+
+    def __getstate__(self) -> dict:
+        return vars(self) | {"_model": None}  # as USEEmbedder: the model loads once per worker
 
     @property
     def model(self):

@@ -26,6 +26,10 @@ class EmbeddingCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, count REAL, vector BLOB)")
 
+    def __reduce__(self):
+        # sent to cluster workers (align/cluster.py) as its path: each process opens its own connection
+        return (EmbeddingCache, (self.path,))
+
     @staticmethod
     def _key(model_id: str, text: str) -> bytes:
         return hashlib.sha256(f"{model_id}\0{text}".encode()).digest()

@@ -29,7 +29,8 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from align import __version__
 from align.errors import AlignError, ExtractError, FetchError
 from align.fetch_cache import CacheError, clean_temporaries, entry_dir, entry_lock, inspect_cached, record_language
-from align.fetch_http import UN_HOSTS, BROWSER_USER_AGENT, Client, FetchConfig, checked_url, shown_url
+from align.fetch_http import (UN_HOSTS, BROWSER_USER_AGENT, Client, ExternalLimiter, FetchConfig, checked_url,
+                              set_external_limiter, shown_url)
 from align.pdftext import extractor_name, pdf_to_text
 from align.symbols import language_code, normalise_symbol
 from align.types import write_atomic
@@ -37,8 +38,8 @@ from align.verify import mismatch
 from align.wordtext import WORD_FORMATS, sniff, word_to_text
 from align.wordtext import extractor_name as word_extractor_name
 
-__all__ = ["UN_HOSTS", "BROWSER_USER_AGENT", "Client", "FetchConfig", "NotPublished", "FetchResult", "crawl",
-           "download", "download_pdf", "fetch_document"]
+__all__ = ["UN_HOSTS", "BROWSER_USER_AGENT", "Client", "ExternalLimiter", "FetchConfig", "NotPublished", "FetchResult",
+           "crawl", "download", "download_pdf", "fetch_document", "set_external_limiter"]
 
 log = logging.getLogger(__name__)
 

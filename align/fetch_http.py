@@ -10,13 +10,16 @@ whole body, read one network read at a time, so a server dripping a byte a secon
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Protocol
 
 import requests
 import urllib3.connection
@@ -148,11 +151,41 @@ class _Session(requests.Session):
         return iter(())
 
 
+# -- hook for an external limiter (align/cluster.py): one cap and spacing shared by many processes --
+class ExternalLimiter(Protocol):
+    def acquire(self) -> object:
+        """Block until a request may start; return a lease for `release`."""
+        ...
+
+    def release(self, lease: object) -> None: ...
+
+
+_external_limiter: ExternalLimiter | None = None
+
+
+def set_external_limiter(limiter: ExternalLimiter | None) -> None:
+    """Every Client made afterwards in this process also asks `limiter` around each request."""
+    global _external_limiter
+    _external_limiter = limiter
+
+
+@contextlib.contextmanager
+def _external_turn(limiter: ExternalLimiter | None) -> Iterator[None]:
+    lease = limiter.acquire() if limiter is not None else None
+    try:
+        yield
+    finally:
+        if limiter is not None:
+            limiter.release(lease)
+# -- end of the hook --
+
+
 class Client:
     """A requests session with the politeness rules: in-flight cap, spacing, retries, deadlines, size cap."""
 
-    def __init__(self, config: FetchConfig = FetchConfig()) -> None:
+    def __init__(self, config: FetchConfig = FetchConfig(), limiter: ExternalLimiter | None = None) -> None:
         self.config = config
+        self.limiter = limiter or _external_limiter
         self.session = _Session()
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, _WatchedAdapter())
@@ -179,7 +212,7 @@ class Client:
         while True:
             self._wait_turn()
             try:
-                with self._slots:
+                with self._slots, _external_turn(self.limiter):
                     with self._count_lock:
                         self.in_flight += 1
                         self.max_seen_in_flight = max(self.max_seen_in_flight, self.in_flight)

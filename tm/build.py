@@ -10,7 +10,7 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class BuildOptions:
     force: bool = False
     params: AlignParams = AlignParams()
     fetch_config: object | None = None  # align.fetch.FetchConfig for counterparts (None: the live service)
+    ray: str | None = None  # a Ray cluster address ("auto") runs the documents there (align/cluster.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +288,42 @@ def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
            f"apply it with `untm review apply {kept} --out {out}`"
 
 
+def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: BuildOptions,
+                         task: Task | None = None) -> DocumentResult:
+    """One document's stages; an AlignError or OSError becomes a FAILED result (picklable, for cluster workers)."""
+    from threadpoolctl import threadpool_limits
+
+    try:
+        # one BLAS thread, as Ray gives its workers: two spin-waiting threads on 2 busy cores made a
+        # document take 5x the CPU (scripts/bench_scale.py), and the same thread count on both paths
+        # keeps the floating-point sums, so the bytes, the same
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = _build_document(seed, out, embedder, options, task)
+        if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
+            from tm.units_cache import units_stage
+
+            units_stage(out / "docs" / seed.name, force=options.force)
+        return result
+    except AlignError as exc:
+        log.warning("%s: %s", seed.name, exc.message)
+        return DocumentResult(seed.name, seed.symbol, FAILED, exc.message, hint=exc.hint)
+    except OSError as exc:  # a file system error (unreadable seed, full disk) fails this document only
+        message = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
+        log.warning("%s: %s", seed.name, message)
+        return DocumentResult(seed.name, seed.symbol, FAILED, message)
+
+
+def _map_documents(seeds: list[Seed], out: Path, embedder: Embedder, options: BuildOptions,
+                   task: Task | None) -> Iterator[DocumentResult]:
+    """The one seam between the local loop and a Ray cluster (--ray): same stages, results in seed order."""
+    process = functools.partial(_document_or_failure, out=out, options=options)
+    if options.ray is None:
+        return (process(seed, embedder, task=task) for seed in seeds)
+    from align.cluster import map_documents
+
+    return map_documents(process, seeds, embedder, address=options.ray)
+
+
 def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: BuildOptions = BuildOptions(),
           on_document: Callable[[DocumentResult], None] | None = None, *, pairs: Sequence[tuple[str, str]] = (),
           symbol: str = "", task: Task | None = None) -> BuildReport:
@@ -295,21 +332,12 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     When every document fails (bad input), nothing is exported: the folder is left as it was.
     """
     report = BuildReport(out)
-    for seed in collect_seeds(arguments, pairs, symbol):
-        try:
-            result = _build_document(seed, out, embedder, options, task)
-        except AlignError as exc:
-            log.warning("%s: %s", seed.name, exc.message)
-            result = DocumentResult(seed.name, seed.symbol, FAILED, exc.message, hint=exc.hint)
-        except OSError as exc:  # a file system error (unreadable seed, full disk) fails this document only
-            message = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
-            log.warning("%s: %s", seed.name, message)
-            result = DocumentResult(seed.name, seed.symbol, FAILED, message)
+    for result in _map_documents(collect_seeds(arguments, pairs, symbol), out, embedder, options, task):
         report.documents.append(result)
         if on_document:
             on_document(result)
         if task is not None:
-            task.advance(1, f"{seed.name}: {result.status}")
+            task.advance(1, f"{result.name}: {result.status}")
     if report.documents and len(report.failed) == len(report.documents):
         return report
     aligned = [d for d in report.documents if d.status == ALIGNED]
@@ -322,15 +350,17 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
+        from tm.units_cache import UNITS_FILE, LazyDocuments
+
         if notice := _keep_edited_workbook(out, manifest_file):
             report.notices.append(notice)
-        docs = [replace(load_aligned(*(out / "docs" / d.name / f for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl",
-                                                                             "beads.jsonl"))),
-                        name=d.name, decisions=read_decisions(out / "docs" / d.name)) for d in aligned]
+        folders = [out / "docs" / d.name for d in aligned]
         if task is not None:
             task.stage("writing TMX, TSV, review pages and workbook")
-        report.export = export(docs, out, min_score=options.min_score, profile=options.profile,
-                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip, missing=missing)
+        report.export = export(LazyDocuments(folders), out, min_score=options.min_score, profile=options.profile,
+                               model_id=embedder.model_id, excel=options.excel, gzip=options.gzip, missing=missing,
+                               cached_units=[folder / UNITS_FILE for folder in folders],
+                               decided=[(folder / DECISIONS_FILE).exists() for folder in folders])
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 

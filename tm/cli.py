@@ -100,6 +100,8 @@ class _LazyEmbedder:
         self._model, self._embedder = model, None
 
     def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("_model", "_embedder"):  # pickling (Ray workers) asks before __init__
+            raise AttributeError(name)
         if self._embedder is None:
             self._embedder = _embedder(self._model)
         return getattr(self._embedder, name)
@@ -192,6 +194,8 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--pair", "pairs", nargs=2, multiple=True, metavar="ZH EN",
               help="A Chinese file and its English translation, any document (repeatable).")
 @click.option("--symbol", default="", help="Name the one document given when its text carries no UN symbol.")
+@click.option("--ray", "ray_address", metavar="auto|ADDRESS", default=None,
+              help="Run the documents on a Ray cluster (pip install 'untm[ray]'); same output as without.")
 @model_option
 @click.option("--base-url", default="https://undocs.org", help="The undocs.org service (for mirrors and tests).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, help="Seconds to wait for an answer.")
@@ -200,8 +204,9 @@ def evaluate(files: tuple[Path, ...], as_json: bool) -> None:
               help="Longest Retry-After to wait for; a longer one fails the document.")
 @_handle_errors
 def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_score: float, profile: str,
-          excel: bool, gzip_tmx: bool, force: bool, pairs: tuple[tuple[str, str], ...], symbol: str, model: str,
-          base_url: str, timeout: float, retries: int, max_retry_after: float) -> None:
+          excel: bool, gzip_tmx: bool, force: bool, pairs: tuple[tuple[str, str], ...], symbol: str,
+          ray_address: str | None, model: str, base_url: str, timeout: float, retries: int,
+          max_retry_after: float) -> None:
     """Run the whole job: segment, fetch counterparts, align, export TMX, TSV, review pages and workbook.
 
     SEEDS are Chinese text files, folders (of *.zh.txt seeds, or of name.zh.* + name.en.* pairs), or
@@ -213,6 +218,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
       untm build seeds -o out --offline
       untm build "S/RES/2518(2020)" -o out --min-score 0.7 --profile trados
       untm build --pair report.zh.txt report.en.txt -o out
+      untm build corpus/ -o out --offline --ray auto
     """
     from tm.build import BuildOptions, build as run_build, collect_seeds
     from tm.report import summary_lines
@@ -220,7 +226,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     arguments = seeds or (() if pairs else ("seeds",))
     total = len(collect_seeds(arguments, pairs, symbol))
     options = BuildOptions(fetched=fetched, offline=offline, min_score=min_score, profile=profile,
-                           excel=excel, gzip=gzip_tmx, force=force,
+                           excel=excel, gzip=gzip_tmx, force=force, ray=ray_address,
                            fetch_config=_fetch_config(base_url, timeout=timeout, retries=retries,
                                                       max_retry_after=max_retry_after))
     with _progress().task("building", total) as task:

@@ -139,8 +139,13 @@ def _creation_time() -> datetime:
 
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
            model_id: str = "", excel: bool = False, gzip: bool = False,
-           missing: Sequence[tuple[str, str, str]] = ()) -> ExportReport:
-    """Write every TM file of one build; each file atomically. `missing`: (name, symbol, why) of documents left out."""
+           missing: Sequence[tuple[str, str, str]] = (), cached_units: Sequence[Path] | None = None,
+           decided: Sequence[bool] | None = None) -> ExportReport:
+    """Write every TM file of one build; each file atomically. `missing`: (name, symbol, why) of documents left out.
+
+    `cached_units[i]`: docs[i]'s units file (tm/units_cache.py), read instead of making its units again;
+    then only the documents `decided` marks (they carry review decisions) are read for their decisions.
+    """
     from tm.decisions import apply_decisions
 
     chosen = PROFILES[profile]
@@ -157,10 +162,16 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
     for level in LEVELS:
         units: list[TmUnit] = []
         accepted: set[tuple[str, str]] = set()  # (zh, en) a reviewer accepted: tm/auto whatever the score
-        for doc in docs:
-            doc_units, doc_unmatched = units_of(doc, level)
-            doc_units, doc_accepted = apply_decisions(doc, level, doc_units)
-            accepted |= doc_accepted
+        for position in range(len(docs)):
+            if cached_units is not None:  # the documents themselves are not read for this
+                from tm.units_cache import read_units
+
+                doc_units, doc_unmatched = read_units(cached_units[position], level)
+            else:
+                doc_units, doc_unmatched = units_of(docs[position], level)
+            if cached_units is None or decided is None or decided[position]:
+                doc_units, doc_accepted = apply_decisions(docs[position], level, doc_units)
+                accepted |= doc_accepted
             units.extend(doc_units)
             if level == "sentence":
                 unmatched_rows.extend(doc_unmatched)

@@ -1,0 +1,224 @@
+"""Scale benchmark: documents/minute of `untm build`, local vs a Ray cluster on this machine, peak
+memory per worker, and the cost of adding documents to an existing build. Prints figures only.
+
+    python scripts/bench_scale.py --sizes 200 500 --add 100 --ray-cpus 2 --work /tmp/untm-bench
+
+Every configuration builds the synthetic corpus of scripts/make_corpus.py offline, with a fresh
+embedding cache, in a child process, so timings include start-up (Ray's included: cluster start,
+connect, worker start and model load are reported, not hidden). Report `uptime` with the figures:
+the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RAY = Path(sys.executable).with_name("ray")
+
+
+def child(spec: dict) -> None:
+    """One build in this process; prints its phases as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from align.embed import make_embedder
+    from align.embed_cache import EmbeddingCache
+    from tm.build import BuildOptions, build
+    from tm.search import build_index
+
+    started = time.perf_counter()
+    embedder = make_embedder(None, EmbeddingCache(Path(spec["cache"]) / "embeddings.sqlite"))
+    options = BuildOptions(fetched=Path(spec["fetched"]), offline=True, ray=spec.get("ray"))
+    times: list[float] = []
+    report = build(spec["seeds"], Path(spec["out"]), embedder, options, on_document=lambda d: times.append(time.perf_counter()))
+    after_export = time.perf_counter()
+    build_index(Path(spec["out"]), embedder)
+    finished = time.perf_counter()
+    statuses = [d.status for d in report.documents]
+    print(json.dumps({
+        "documents": len(statuses), "aligned": statuses.count("aligned"), "failed": len(report.failed),
+        "first_document_s": times[0] - started if times else None,
+        "documents_s": times[-1] - started if times else 0.0,
+        "export_s": after_export - (times[-1] if times else started), "export_skipped": report.export_skipped,
+        "index_s": finished - after_export, "total_s": finished - started,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        # CPU seconds, not wall: on a shared machine the wall clock depends on everyone else's load
+        "driver_cpu_s": sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF,
+                            resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime")),
+    }))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cluster_processes(temp_dir: str, port: int) -> list:
+    import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
+    import psutil
+
+    found = {}
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            command = " ".join(process.info["cmdline"] or ())
+            # the client server names only the cluster's port, every other process its temp folder
+            if temp_dir in command or re.search(rf"--address=\S+:{port}(?!\d)", command):
+                found[process.pid] = process
+                found.update({c.pid: c for c in process.children(recursive=True)})
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return list(found.values())
+
+
+def _stop_cluster(temp_dir: str, port: int) -> None:
+    """Our cluster's processes only, by pid (`ray stop` would stop every Ray cluster of this user)."""
+    import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
+    import psutil
+
+    processes = _cluster_processes(temp_dir, port)
+    for p in processes:
+        try:
+            p.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    for p in psutil.wait_procs(processes, timeout=10)[1]:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def _watch_workers(temp_dir: str, port: int, peaks: dict[int, float], stop: threading.Event,
+                   cpu: dict[int, float] | None = None) -> None:
+    import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
+    import psutil
+
+    while not stop.is_set():
+        for p in _cluster_processes(temp_dir, port):
+            try:
+                if "DocumentWorker" in " ".join(p.cmdline()):
+                    peaks[p.pid] = max(peaks.get(p.pid, 0.0), p.memory_info().rss / 2**20)
+                    if cpu is not None:
+                        times = p.cpu_times()
+                        cpu[p.pid] = times.user + times.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        stop.wait(0.5)
+
+
+def run_build(work: Path, name: str, seeds: list[str], fetched: Path, ray: str | None = None,
+              cache: Path | None = None, out: Path | None = None) -> dict:
+    spec = {"seeds": seeds, "fetched": str(fetched), "out": str(out or work / name / "out"),
+            "cache": str(cache or work / name / "cache"), "ray": ray}
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SOURCE_DATE_EPOCH="1795000000")
+    spec_file = work / f"{name}.spec.json"
+    spec_file.write_text(json.dumps(spec))
+    result = subprocess.run([PYTHON, __file__, "--child", str(spec_file)], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{result.stderr[-3000:]}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["docs_per_minute"] = 60 * figures["documents"] / figures["total_s"]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
+    parser.add_argument("--add", type=int, default=100, help="documents added to the largest build")
+    parser.add_argument("--ray-cpus", type=int, default=2, help="CPUs of the local Ray cluster (one node)")
+    parser.add_argument("--no-ray", action="store_true", help="local builds only")
+    parser.add_argument("--ray-sizes", type=int, nargs="*", help="sizes to run on Ray (default: --sizes)")
+    parser.add_argument("--grow-only", action="store_true", help="only add --add documents to the largest build")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "untm-bench-scale")
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(json.loads(arguments.child.read_text()))
+        return
+    work = arguments.work
+    if arguments.grow_only:  # the adding step alone, on the builds of an earlier run in --work
+        seeds = [str(p) for p in sorted((work / "corpus" / "seeds").glob("*.zh.txt"))]
+        grow(work, max(arguments.sizes), arguments.add, seeds, work / "corpus" / "fetched")
+        return
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    largest = max(arguments.sizes)
+    subprocess.run([PYTHON, str(ROOT / "scripts" / "make_corpus.py"), str(largest + arguments.add), "-o",
+                    str(work / "corpus"), "--seed", "1"], check=True, capture_output=True)
+    seeds = [str(p) for p in sorted((work / "corpus" / "seeds").glob("*.zh.txt"))]
+    fetched = work / "corpus" / "fetched"
+    print(f"load at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on "
+          f"{os.cpu_count()} CPUs", flush=True)
+
+    temp_dir = port = None
+    if not arguments.no_ray:
+        temp_dir = tempfile.mkdtemp(prefix="untmbench")
+        port = _free_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), RAY_USAGE_STATS_ENABLED="0")
+        started = time.perf_counter()
+        subprocess.run([str(RAY), "start", "--head", f"--port={port}", f"--num-cpus={arguments.ray_cpus}",
+                        f"--temp-dir={temp_dir}", "--include-dashboard=false",
+                        f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}",
+                        "--disable-usage-stats"], env=env, check=True, capture_output=True)
+        print(f"ray start (head, {arguments.ray_cpus} CPUs): {time.perf_counter() - started:.1f} s", flush=True)
+    ray_sizes = arguments.ray_sizes if arguments.ray_sizes is not None else arguments.sizes
+    try:
+        for size in sorted(arguments.sizes):
+            figures = run_build(work, f"local-{size}", seeds[:size], fetched)
+            print(f"local {size:>5} docs: {figures['docs_per_minute']:.1f} docs/min  {json.dumps(figures)}  "
+                  f"load {os.getloadavg()[0]:.2f}", flush=True)
+            if temp_dir is not None and size in ray_sizes:
+                _ray_run(work, size, seeds, fetched, temp_dir, port)
+    finally:
+        if temp_dir is not None:
+            _stop_cluster(temp_dir, port)
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+    grow(work, largest, arguments.add, seeds, fetched)
+
+
+def grow(work: Path, largest: int, add: int, seeds: list[str], fetched: Path) -> None:
+    """Add documents to the largest local build, in place (meta files record paths: a copy would redo all)."""
+    again = run_build(work, f"local-{largest}", seeds[:largest], fetched)
+    print(f"re-run {largest} docs, nothing new: {json.dumps(again)}", flush=True)
+    grown = run_build(work, f"local-{largest}", seeds[: largest + add], fetched)
+    print(f"add {add} to {largest}: total {grown['total_s']:.1f} s = documents {grown['documents_s']:.1f} s"
+          f" + export {grown['export_s']:.1f} s + search index {grown['index_s']:.1f} s  {json.dumps(grown)}  "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
+
+
+def _ray_run(work: Path, size: int, seeds: list[str], fetched: Path, temp_dir: str, port: int) -> None:
+    peaks: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_workers, args=(temp_dir, port, peaks, stop, cpu), daemon=True)
+    watcher.start()
+    figures = run_build(work, f"ray-{size}", seeds[:size], fetched, ray=f"127.0.0.1:{port}")
+    stop.set()
+    watcher.join()
+    figures["worker_peak_rss_mb"] = sorted(round(v) for v in peaks.values())
+    figures["workers_cpu_s"] = round(sum(cpu.values()), 1)  # as last sampled (0.5 s before each worker ended)
+    print(f"ray   {size:>5} docs: {figures['docs_per_minute']:.1f} docs/min  {json.dumps(figures)}  "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
+    local, remote = work / f"local-{size}" / "out", work / f"ray-{size}" / "out"
+    same = all((local / f).read_bytes() == (remote / f).read_bytes()
+               for f in ("tm/auto/untm.sentence.tmx", "tm/auto/untm.paragraph.tmx", "untm.sentence.tsv"))
+    print(f"ray {size}: TMX/TSV identical to the local build: {same}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Each document's translation units, cached in its docs/<name>/units.jsonl, so an export merges them.
+
+Adding N documents to a build of M then costs N units stages (run in the per-document work, on a
+cluster's workers too); the export streams the M + N cached files instead of re-segmenting every
+document's sentences. The file is a stage output with a meta file (align/stages.py): it is redone
+when the paragraphs or beads it came from change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from align.stages import run_stage
+from tm.export import LEVELS, AlignedDocument, load_aligned, units_of
+from tm.tmx import TmUnit
+
+UNITS_FILE = "units.jsonl"
+UNITS_VERSION = 2  # bump when units_of changes what it makes of the same beads
+DOCUMENT_FILES = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
+
+
+def units_stage(work: Path, force: bool = False) -> Path:
+    """docs/<name>/{paragraphs,beads} → docs/<name>/units.jsonl: units and unmatched rows per level."""
+    inputs = [work / name for name in DOCUMENT_FILES]
+
+    def produce() -> str:
+        doc = replace(load_aligned(*inputs), name=work.name)  # a document without a symbol names its units by folder
+        lines = []
+        for level in LEVELS:
+            units, unmatched = units_of(doc, level)
+            lines += [json.dumps({"level": level, "unit": [u.tuid, u.zh, u.en, u.symbol, u.label, u.shape, u.score]},
+                                 ensure_ascii=False) for u in units]
+            lines += [json.dumps({"level": level, "unmatched": list(row)}, ensure_ascii=False) for row in unmatched]
+        return "".join(line + "\n" for line in lines)
+
+    out = work / UNITS_FILE
+    run_stage(out, "units", {"version": UNITS_VERSION}, inputs, produce, force)
+    return out
+
+
+def read_units(path: Path, level: str) -> tuple[list[TmUnit], list[tuple[str, str, str, str]]]:
+    """The units and unmatched rows of one level, as units_of gives them."""
+    units, unmatched = [], []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["level"] != level:
+                continue
+            if "unit" in row:
+                units.append(TmUnit(*row["unit"]))
+            else:
+                unmatched.append(tuple(row["unmatched"]))
+    return units, unmatched
+
+
+class LazyDocuments(Sequence[AlignedDocument]):
+    """Aligned documents read from their folders one at a time, when iterated: the export keeps none."""
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        self.folders = list(folders)
+
+    def __len__(self) -> int:
+        return len(self.folders)
+
+    def __getitem__(self, position):  # type: ignore[override]
+        if isinstance(position, slice):
+            return LazyDocuments(self.folders[position])
+        from tm.decisions import read_decisions
+
+        folder = self.folders[position]
+        return replace(load_aligned(*(folder / name for name in DOCUMENT_FILES)), name=folder.name,
+                       decisions=read_decisions(folder))
+
+    def __iter__(self) -> Iterator[AlignedDocument]:
+        return (self[i] for i in range(len(self)))
