@@ -28,7 +28,29 @@ def align_segments(zh: Sequence[str], en: Sequence[str], embedder: Embedder, lev
     """Beads over two segment lists; at paragraph level, operative numbers on both sides anchor."""
     anchors = number_anchors(zh, en) if level == "paragraph" else ()
     return align_beads(make_side(zh, "zh", embedder, params.max_span), make_side(en, "en", embedder, params.max_span),
-                       params, anchors=anchors)
+                       params, anchors=anchors, edge_cosine=edge_cosine(zh, en, embedder) if params.absorb else None)
+
+
+def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
+    """For the aligner's post-pass: cosine of a segment's text to as much text, scaled by the document's
+    length ratio, at the near edge of a bead's other side (where a heading's translation would be)."""
+    import numpy as np
+
+    ratio = sum(map(len, en)) / max(sum(map(len, zh)), 1)
+
+    def cosines(queries) -> np.ndarray:
+        parts, edges = [], []
+        for side, index, zh_ids, en_ids, first in queries:
+            if side == "zh":
+                part, other, size = zh[index], join_segments([en[j] for j in en_ids], "en"), len(zh[index]) * ratio * 1.2 + 5
+            else:
+                part, other, size = en[index], join_segments([zh[i] for i in zh_ids], "zh"), len(en[index]) / ratio * 1.2 + 3
+            parts.append(part)
+            edges.append(other[: int(size)] if first else other[-int(size):])
+        a, b = np.asarray(embedder.encode(parts)), np.asarray(embedder.encode(edges))
+        return (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
+
+    return cosines
 
 
 def align_files(zh_file: Path, en_file: Path, embedder: Embedder, level: str,
