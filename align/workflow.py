@@ -39,16 +39,22 @@ def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
     ratio = sum(map(len, en)) / max(sum(map(len, zh)), 1)
 
     def cosines(queries) -> np.ndarray:
-        parts, edges = [], []
+        parts, neighbours, edges = [], [], []
         for side, index, zh_ids, en_ids, first in queries:
+            own = zh if side == "zh" else en
+            ids = zh_ids if side == "zh" else en_ids
             if side == "zh":
-                part, other, size = zh[index], join_segments([en[j] for j in en_ids], "en"), len(zh[index]) * ratio * 1.2 + 5
+                other, size = join_segments([en[j] for j in en_ids], "en"), len(zh[index]) * ratio * 1.2 + 5
             else:
-                part, other, size = en[index], join_segments([zh[i] for i in zh_ids], "zh"), len(en[index]) / ratio * 1.2 + 3
-            parts.append(part)
+                other, size = join_segments([zh[i] for i in zh_ids], "zh"), len(en[index]) / ratio * 1.2 + 3
+            parts.append(own[index])
+            neighbours.append(own[ids[1] if first else ids[-2]])  # the bead's own segment next to the part
             edges.append(other[: int(size)] if first else other[-int(size):])
-        a, b = np.asarray(embedder.encode(parts)), np.asarray(embedder.encode(edges))
-        return (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
+        a, n, b = (np.asarray(embedder.encode(texts)) for texts in (parts, neighbours, edges))
+        part = (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
+        near = (n * b).sum(1) / np.maximum(np.linalg.norm(n, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
+        # the edge text must be the part's translation rather than the start/end of its neighbour's
+        return np.where(part > near, part, -1.0)
 
     return cosines
 
