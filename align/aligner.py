@@ -326,7 +326,8 @@ def _absorb(raw: list, s: _Scored, cal: Calibration, params: AlignParams, edge_c
                 continue
             if (joined[1], joined[3]) not in allowed:
                 continue
-            gain = float(_pair_gain(s, joined[0], joined[1], np.array([joined[2]]), joined[3], cal, params)[0])
+            zi, a_, ej, b_ = joined
+            gain = float(_pair_gain(s, zi, a_, np.array([ej]), b_, cal, params)[0])
             drop = similarity - gain
             if drop < params.absorb_drop and (best is None or drop < best[3]):
                 best = (k, n, (*joined, gain), drop)
@@ -338,12 +339,14 @@ def _absorb(raw: list, s: _Scored, cal: Calibration, params: AlignParams, edge_c
     for k, n, (zi, a, ej, b, _) in candidates:
         side, index = ("zh", z0 + raw[k][0]) if raw[k][1] else ("en", e0 + raw[k][2])
         first = (raw[k][0] == zi) if raw[k][1] else (raw[k][2] == ej)
-        queries.append((side, index, tuple(range(z0 + zi, z0 + zi + a)), tuple(range(e0 + ej, e0 + ej + b)), first))
+        zh_ids, en_ids = tuple(range(z0 + zi, z0 + zi + a)), tuple(range(e0 + ej, e0 + ej + b))
+        queries.append((side, index, zh_ids, en_ids, first))
     cosines = edge_cosine(queries)
     for (k, n, joined), cosine in zip(candidates, cosines):
-        if cosine > params.absorb_edge and raw[n] is not None and raw[k] is not None and raw[n][1] and raw[n][3]:
-            if joined[1] - raw[n][1] + joined[3] - raw[n][3] == 1:  # the bead was not changed meanwhile
-                raw[n], raw[k] = list(joined), None
+        if cosine <= params.absorb_edge or raw[n] is None or raw[k] is None:
+            continue
+        if joined[1] - raw[n][1] + joined[3] - raw[n][3] == 1:  # the bead was not changed meanwhile
+            raw[n], raw[k] = list(joined), None
     return [tuple(r) for r in raw if r is not None]
 
 

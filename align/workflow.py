@@ -28,7 +28,8 @@ def align_segments(zh: Sequence[str], en: Sequence[str], embedder: Embedder, lev
     """Beads over two segment lists; at paragraph level, operative numbers on both sides anchor."""
     anchors = number_anchors(zh, en) if level == "paragraph" else ()
     return align_beads(make_side(zh, "zh", embedder, params.max_span), make_side(en, "en", embedder, params.max_span),
-                       params, anchors=anchors, edge_cosine=edge_cosine(zh, en, embedder) if params.absorb else None)
+                       params, anchors=anchors,
+                       edge_cosine=edge_cosine(zh, en, embedder) if params.absorb else None)
 
 
 def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
@@ -43,10 +44,12 @@ def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
         for side, index, zh_ids, en_ids, first in queries:
             own = zh if side == "zh" else en
             ids = zh_ids if side == "zh" else en_ids
-            if side == "zh":
-                other, size = join_segments([en[j] for j in en_ids], "en"), len(zh[index]) * ratio * 1.2 + 5
+            if side == "zh":  # a little more than the part's expected length: translations vary
+                other = join_segments([en[j] for j in en_ids], "en")
+                size = len(zh[index]) * ratio * 1.2 + 5
             else:
-                other, size = join_segments([zh[i] for i in zh_ids], "zh"), len(en[index]) / ratio * 1.2 + 3
+                other = join_segments([zh[i] for i in zh_ids], "zh")
+                size = len(en[index]) / ratio * 1.2 + 3
             parts.append(own[index])
             neighbours.append(own[ids[1] if first else ids[-2]])  # the bead's own segment next to the part
             edges.append(other[: int(size)] if first else other[-int(size):])

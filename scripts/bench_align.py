@@ -80,7 +80,7 @@ def perturb(zh: list[str], en: list[str], seed: int) -> SyntheticDocument:
 
 def untm_align(doc: SyntheticDocument, embedder, use_labels: bool) -> list[Bead]:
     """What `untm align --presegmented` does: paragraph level uses operative numbers as anchors."""
-    params = replace(AlignParams(), absorb="--absorb" in sys.argv)  # --absorb: the opt-in short-part post-pass
+    params = replace(AlignParams(), absorb="--absorb" in sys.argv)  # --absorb: opt-in short-part post-pass
     return align_segments(doc.zh, doc.en, embedder, "paragraph" if use_labels else "sentence", params)
 
 

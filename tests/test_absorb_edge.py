@@ -6,7 +6,8 @@ import numpy as np
 
 from align.workflow import edge_cosine
 
-LEXICON = [("利比里亚", "Liberia"), ("会议", "conference"), ("举行", "met"), ("贫穷", "poverty"), ("报告", "report")]
+LEXICON = [("利比里亚", "Liberia"), ("会议", "conference"), ("举行", "met"), ("贫穷", "poverty"),
+           ("报告", "report")]
 
 
 class LexiconEmbedder:
@@ -27,7 +28,7 @@ def test_a_heading_translated_at_the_beads_edge_scores_high_and_a_stranger_is_re
     zh = ["利比里亚", "会议举行。", "贫穷", "报告会议举行。"]
     en = ["Liberia The conference met.", "The report conference met."]
     cosines = edge_cosine(zh, en, LexiconEmbedder())
-    # zh 0 before the bead ([1], [0]): "Liberia" opens the English; zh 2 before ([3], [1]): nothing of it there
+    # zh 0 before the bead ([1], [0]): "Liberia" opens the English; zh 2 before ([3], [1]): not there
     heading, stranger, tail = cosines([("zh", 0, (0, 1), (0,), True), ("zh", 2, (2, 3), (1,), True),
                                        ("zh", 2, (1, 2), (0,), False)])
     assert heading > 0.9
