@@ -8,7 +8,7 @@ Sets:
 - real paragraphs: the four committed pairs (gold: the label-checked diagonal), and the same pairs
   with English or Chinese paragraphs merged and dropped (gold by construction).
 If the peer package `sentalign` (Vecalign's DP, in memory) is installed, it runs on the same
-inputs with the same bundled model. Usage: python scripts/bench_align.py [--quick] [--no-peers];
+inputs with the same bundled model. Usage: python scripts/bench_align.py [--quick] [--no-peers] [--absorb];
 `--scale [--exact]` times aligning alone at 10,000 and 30,000 segments (each in its own process).
 """
 
@@ -80,7 +80,8 @@ def perturb(zh: list[str], en: list[str], seed: int) -> SyntheticDocument:
 
 def untm_align(doc: SyntheticDocument, embedder, use_labels: bool) -> list[Bead]:
     """What `untm align --presegmented` does: paragraph level uses operative numbers as anchors."""
-    return align_segments(doc.zh, doc.en, embedder, "paragraph" if use_labels else "sentence")
+    params = replace(AlignParams(), absorb="--absorb" in sys.argv)  # --absorb: opt-in short-part post-pass
+    return align_segments(doc.zh, doc.en, embedder, "paragraph" if use_labels else "sentence", params)
 
 
 def vecalign_align(doc: SyntheticDocument, embedder) -> list[Bead]:

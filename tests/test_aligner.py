@@ -120,3 +120,41 @@ def test_merges_are_found() -> None:
     en = _side(_noisy(en_vectors, 13), np.array([120, 240, 360] + [120] * 34))
     shapes = [(b.zh, b.en) for b in align_beads(zh, en, PARAMS)[:3]]
     assert shapes == [((0,), (0,)), ((1, 2), (1,)), ((3, 4, 5), (2,))]
+
+
+def _heading_document():
+    """zh: 40 meanings, 0 a short heading that en merges (faintly) into one segment with 1 and 2; 20 has
+    no en counterpart. en: [0+1+2], 3..19, 21..39."""
+    meanings = _meanings(40, 21)
+    merged = 0.05 * meanings[0] + meanings[1] + meanings[2]
+    en_ids = [(0, 1, 2)] + [(k,) for k in range(3, 40) if k != 20]
+    en_vectors = np.array([merged] + [meanings[k] for k in range(3, 40) if k != 20])
+    en_vectors /= np.linalg.norm(en_vectors, axis=1, keepdims=True)
+    zh_lengths = np.array([3] + [40] * 39)
+    en_lengths = np.array([250] + [120] * 36)
+    zh_vectors = _noisy(meanings, 22, 0.2)
+    zh_vectors[0] *= 0.1  # a sum-pooled span moves by a short part's token share
+    zh = _side(zh_vectors, zh_lengths)
+    en = _side(_noisy(en_vectors, 23, 0.2), en_lengths)
+
+    def edge_cosine(queries):  # texts stand-in: the part's meaning is, or is not, in the bead's other side
+        out = []
+        for side, index, zh_bead, en_bead, _ in queries:
+            inside = {k for j in en_bead for k in en_ids[j]}
+            out.append(0.9 if side == "zh" and index in inside else 0.1)
+        return np.array(out)
+
+    return zh, en, edge_cosine
+
+
+def test_absorb_joins_a_short_heading_part_and_keeps_a_true_deletion() -> None:
+    zh, en, edge_cosine = _heading_document()
+    plain = [(b.zh, b.en) for b in align_beads(zh, en, PARAMS)]
+    assert ((0,), ()) in plain  # the DP alone leaves the faint heading out
+    params = AlignParams(absorb=True)
+    beads = align_beads(zh, en, params, edge_cosine=edge_cosine)
+    _check_cover(beads, 40, 37)
+    shapes = [(b.zh, b.en) for b in beads]
+    assert shapes[0] == ((0, 1, 2), (0,))
+    assert ((20,), ()) in shapes  # its neighbours' text does not hold it: stays unmatched
+    assert shapes[1:] == plain[2:]  # nothing else moves
