@@ -236,7 +236,10 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
     if report.export is not None or report.export_skipped:
         from tm.search import build_index
 
-        with _progress().task("indexing") as task:
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread, as the per-document stages use: vectors, so the index bytes, the same on every path
+        with _progress().task("indexing") as task, threadpool_limits(limits=1, user_api="blas"):
             paragraphs = build_index(out, _index_embedder(model, task), force=force)
         click.echo(f"search index: {paragraphs} paragraphs in {out}/index")
     if report.failed:

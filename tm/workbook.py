@@ -74,7 +74,23 @@ def write_workbook(sheets: Mapping[str, Sequence[Mapping[str, object]]], path: P
         sheet.add_data_validation(validation)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return write_atomic(path, buffer.getvalue())
+    return write_atomic(path, _reproducible_zip(buffer.getvalue(), created))
+
+
+def _reproducible_zip(data: bytes, created: datetime | None) -> bytes:
+    """The same archive with every entry dated `created` (openpyxl dates them now), so a rebuild is byte-identical."""
+    import zipfile
+
+    if created is None:
+        return data
+    stamp = max(created.replace(tzinfo=None), datetime(1980, 1, 1)).timetuple()[:6]  # zip dates start in 1980
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, entry.external_attr
+            rewritten.writestr(info, source.read(entry.filename))
+    return target.getvalue()
 
 
 def read_workbook(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
