@@ -8,6 +8,7 @@ Excel or LibreOffice; xlsxwriter cannot read. The decision column carries a drop
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -83,13 +84,17 @@ def _reproducible_zip(data: bytes, created: datetime | None) -> bytes:
 
     if created is None:
         return data
-    stamp = max(created.replace(tzinfo=None), datetime(1980, 1, 1)).timetuple()[:6]  # zip dates start in 1980
+    moment = max(created.replace(tzinfo=None), datetime(1980, 1, 1))  # zip dates start in 1980
+    stamp, time_text = moment.timetuple()[:6], moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as rewritten:
         for entry in source.infolist():
             info = zipfile.ZipInfo(entry.filename, date_time=stamp)
             info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, entry.external_attr
-            rewritten.writestr(info, source.read(entry.filename))
+            content = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":  # openpyxl stamps `modified` with the time of saving
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + time_text, content)
+            rewritten.writestr(info, content)
     return target.getvalue()
 
 
