@@ -266,28 +266,55 @@ def index(out: Path, force: bool, model: str) -> None:
 @click.argument("query")
 @click.option("-k", "--top", "k", type=click.IntRange(1, 1000), default=10, help="How many paragraphs to show.")
 @index_option
+@click.option("--symbol", help="Only this document, e.g. S/RES/2423(2018).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Only paragraphs in this language.")
+@click.option("--label", help='Only paragraphs whose label starts so, e.g. "operative".')
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
 @model_option
 @_handle_errors
-def search(query: str, k: int, out: Path, as_json: bool, model: str) -> None:
-    """Find the paragraphs that say QUERY, in Chinese or English, whatever the query's language.
+def search(query: str, k: int, out: Path, symbol: str | None, lang: str | None, label: str | None, as_json: bool,
+           model: str) -> None:
+    """Find the paragraphs that say QUERY: verbatim occurrences first, then by meaning, in either language.
+
+    Put a phrase in double quotes to require it verbatim. Each hit shows both sides of its pair.
 
     \b
     Example:
       untm search "withdrawal of the Mission from South Kivu" -k 5
+      untm search '"protection of civilians"' --lang en --label operative
       untm search "部队派遣国" --json
     """
     from tm.search import hit_json, search as run_search
 
-    for rank, hit in enumerate(run_search(out, query, _embedder(model), k), start=1):
+    _require_text(query, "QUERY")
+    for rank, hit in enumerate(run_search(out, query, _embedder(model), k, symbol=symbol, lang=lang, label=label),
+                               start=1):
         if as_json:
-            click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
+            _echo(json.dumps(hit_json(hit), ensure_ascii=False))
             continue
         p = hit.paragraph
-        click.echo(f"{rank}. {hit.score:.3f}  {p.symbol}  {p.label}  [{p.lang}]")
-        click.echo(f"   {p.text}")
+        _echo(f"{rank}. {hit.score:.3f}{' =' if hit.literal else '  '} {p.symbol}  {p.label}  [{p.lang}]")
+        _echo(f"   {p.text}")
         if p.aligned:
-            click.echo(f"   {'en' if p.lang == 'zh' else 'zh'}: {p.aligned}")
+            _echo(f"   {'en' if p.lang == 'zh' else 'zh'}: {p.aligned}")
+
+
+def _require_text(value: str, name: str) -> None:
+    """An empty or blank argument is a usage error (exit 2), before anything is read or written."""
+    if not value.strip():
+        raise click.BadParameter("is empty; give a word or phrase", param_hint=name)
+
+
+def _echo(text: str) -> None:
+    """click.echo that ends quietly when the reader has gone (`untm lookup X | head -1`)."""
+    try:
+        click.echo(text)
+    except BrokenPipeError:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)  # so the interpreter's final flush does not fail too
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
 
 
 tm_option = click.option("--tm", "build_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
