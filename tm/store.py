@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, symbol TEXT, units_
 CREATE TABLE IF NOT EXISTS units (id INTEGER PRIMARY KEY, document TEXT NOT NULL, level TEXT NOT NULL,
     tuid TEXT, symbol TEXT, label TEXT, shape TEXT, score REAL, status TEXT, zh TEXT, en TEXT);
 CREATE INDEX IF NOT EXISTS units_document ON units(document);
-CREATE VIRTUAL TABLE IF NOT EXISTS units_zh USING fts5(zh, tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE IF NOT EXISTS units_zh USING fts5(zh, tokenize='trigram');
 CREATE VIRTUAL TABLE IF NOT EXISTS units_zh_words USING fts5(words, tokenize='unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS units_en_words USING fts5(words, tokenize='unicode61');
 CREATE TABLE IF NOT EXISTS paragraphs (id INTEGER PRIMARY KEY, document TEXT NOT NULL, symbol TEXT, lang TEXT,

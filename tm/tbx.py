@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from align.types import write_atomic
-from tm.terms import TermPair
+from tm.termhood import TermPair
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
