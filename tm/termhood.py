@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from tm.store import Store
 from tm.terms import concordance, shown, word_ngrams
+from tm.words import quiet_segmenter
 
-MIN_TERMHOOD = 20.0  # memory frequency / general-language frequency, per word token
+MIN_TERMHOOD = 50.0
+_JOINERS = frozenset("的 针对 对 向 由 在".split())  # memory frequency / general-language frequency, per word token
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class TermPair:
 def general_frequency(text: str) -> float:
     from wordfreq import word_frequency
 
+    quiet_segmenter()  # wordfreq segments with jieba, which logs its dictionary loading otherwise
     return word_frequency(text, "zh", minimum=1e-8)
 
 
@@ -43,7 +46,8 @@ def candidate_terms(store: Store, min_frequency: int = 3) -> list[tuple[str, int
         split = words.split()
         tokens += len(split)
         grams.update(word_ngrams(split, "zh"))
-    frequent = {g: n for g, n in grams.items() if n >= min_frequency}
+    # a "的" or "针对" inside joins two phrases ("人员的安全", "和平行动人员和针对"), it does not make a term
+    frequent = {g: n for g, n in grams.items() if n >= min_frequency and not _JOINERS & set(g.split())}
     containers: dict[str, list[int]] = {}
     for gram, n in frequent.items():
         words = gram.split()
@@ -55,6 +59,8 @@ def candidate_terms(store: Store, min_frequency: int = 3) -> list[tuple[str, int
     found = []
     for gram, n in frequent.items():
         nested = containers.get(gram, [])
+        if nested and max(nested) >= 0.9 * n:  # a fragment: nearly always inside one longer candidate
+            continue
         cvalue = math.log2(len(gram.split()) + 1) * (n - (sum(nested) / len(nested) if nested else 0))
         termhood = (n / max(tokens, 1)) / general_frequency(shown(gram, "zh"))
         if cvalue > 0 and termhood >= MIN_TERMHOOD:

@@ -148,8 +148,8 @@ def _drop_fragments(candidates: list[Candidate]) -> list[Candidate]:
     kept = []
     for c in candidates:
         inside = f" {c.text} "
-        if any(w is not c and inside in f" {w.text} " and w.together >= 0.9 * c.together
-               and w.frequency >= 0.8 * c.frequency for w in candidates):
+        if any(w is not c and inside in f" {w.text} " and w.together >= 0.85 * c.together
+               and (w.frequency >= 0.8 * c.frequency or w.together >= 0.95 * c.together) for w in candidates):
             continue
         kept.append(c)
     return kept
@@ -167,9 +167,9 @@ def _units_with(term: str, store: Store) -> tuple[list[StoredUnit], int]:
 
 def _surface(candidate: str, text: str, lang: str) -> tuple[int, int] | None:
     """Where a candidate occurs in a unit's text (English: case-, plural- and spacing-insensitive)."""
-    if lang == "zh":
-        start = text.find(candidate.replace(" ", ""))
-        return (start, start + len(candidate.replace(" ", ""))) if start >= 0 else None
+    if lang == "zh":  # words may stand either side of an enumeration comma or a book-title mark
+        match = re.search(r"[、《》]?".join(re.escape(w) for w in candidate.split()), text)
+        return match.span() if match else None
     words = [re.escape(w[:-1]) + "(?:y|ies)" if w.endswith("y") else re.escape(w) + "(?:s|es)?"
              for w in candidate.split()]
     match = re.search(r"(?<![A-Za-z])" + r"[\s\-]*".join(words) + r"(?![A-Za-z])", text, re.IGNORECASE)
@@ -183,7 +183,7 @@ def wilson_lower(successes: int, trials: int, z: float = 1.96) -> float:
     p = successes / trials
     centre = p + z * z / (2 * trials)
     margin = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return (centre - margin) / (1 + z * z / trials)
+    return max(0.0, (centre - margin) / (1 + z * z / trials))
 
 
 def concordance(term: str, store: Store, embedder=None) -> Concordance:

@@ -24,6 +24,11 @@ def _jieba():
     return jieba
 
 
+def quiet_segmenter() -> None:
+    """Load jieba with its logging turned down (other libraries that use jieba share the logger)."""
+    _jieba()
+
+
 def zh_words(text: str) -> list[str]:
     """Chinese words of `text` (runs of Han characters only; punctuation, digits and Latin dropped)."""
     return [w for w in _jieba().lcut(text, HMM=False) if _CJK_RE.match(w)]
