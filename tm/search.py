@@ -2,7 +2,8 @@
 
 Paragraphs that contain the query verbatim come first, ordered by reciprocal rank fusion (Cormack
 et al. 2009, k = 60) of their BM25 and vector ranks; then the rest of the semantic hits, so a
-paraphrase or the other language still finds its paragraph. `"quoted"` parts must occur verbatim.
+paraphrase or the other language still finds its paragraph. `"quoted"` parts must occur verbatim
+(when no paragraph has them all, the hits by meaning are shown, none marked literal).
 Every paragraph of a build is indexed in both languages, so a Chinese query finds English-only
 material and the reverse; a hit shows its aligned text in the other language where there is one.
 The vector index grows by id: a re-built document's passages are removed and re-added, others are
@@ -186,7 +187,9 @@ def search(out: Path, query: str, embedder: Embedder, k: int = 10, *, symbol: st
         for phrase in phrases or [plain]:
             found = store.literal_paragraphs(phrase, where, args, limit=max(200, 20 * k))
             literal = found if not literal else [i for i in literal if i in set(found)]
-        semantic = [] if phrases and not literal else _semantic(store, faiss_file, plain, embedder, k, bool(where))
+        if phrases and not literal:  # nothing has them verbatim (a pasted sentence with quotes): search by meaning
+            phrases = []
+        semantic = _semantic(store, faiss_file, plain, embedder, k, bool(where))
         fused: dict[int, float] = {}
         for ranking in (literal, semantic):
             for rank, paragraph_id in enumerate(ranking):
