@@ -8,14 +8,15 @@ from pathlib import Path
 
 from tm.export import load_aligned, units_of
 from tm.store import Store
-from tm.words import en_words, zh_words
+from tm.words import en_words, zh_segmented
 
+SEGMENTATION = "jieba-runs-1"  # part of the key: a new segmentation re-records every document
 _FILES = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
 
 
 def segmented(zh: str, en: str) -> tuple[str, str]:
     """The word-segmented texts the store indexes for counterpart counts."""
-    return " ".join(zh_words(zh)), " ".join(en_words(en))
+    return zh_segmented(zh), " ".join(en_words(en))
 
 
 def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
@@ -25,7 +26,7 @@ def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
     with Store(out) as store:
         for name in documents:
             paths = [Path(out) / "docs" / name / f for f in _FILES]
-            digest = hashlib.sha256(f"{min_score!r}".encode())
+            digest = hashlib.sha256(f"{SEGMENTATION}{min_score!r}".encode())
             for path in paths:
                 digest.update(path.read_bytes())
             key = digest.hexdigest()

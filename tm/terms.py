@@ -18,7 +18,7 @@ from pathlib import Path
 
 from align.errors import AlignError
 from tm.store import Store, StoredUnit
-from tm.words import en_words, singular, zh_words
+from tm.words import RUN_BREAK, en_words
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 STOPWORDS = frozenset("""a an the of and or to in on for by with at from as its their his her this that these those
@@ -89,6 +89,15 @@ def _normalise_en(text: str) -> str:
 def word_ngrams(words: list[str], lang: str) -> set[str]:
     """Runs of 1..n whole words not starting or ending with a function word (joined by " " for both
     languages, as the store's word tables hold them)."""
+    if RUN_BREAK in words:
+        runs, current = [], []
+        for word in words + [RUN_BREAK]:
+            if word == RUN_BREAK:
+                runs.append(current)
+                current = []
+            else:
+                current.append(word)
+        return set().union(*(word_ngrams(run, lang) for run in runs))
     stop = STOPWORDS if lang == "en" else ZH_FUNCTION_WORDS
     found = set()
     for n in range(1, _MAX_WORDS[lang] + 1):

@@ -34,15 +34,26 @@ def zh_words(text: str) -> list[str]:
     return [w for w in _jieba().lcut(text, HMM=False) if _CJK_RE.match(w)]
 
 
+RUN_BREAK = "，"  # between runs in the store's segmented text; unicode61 ignores it, n-grams stop at it
+
+
 def zh_runs(text: str) -> list[list[str]]:
-    """Chinese words grouped in runs that no punctuation, digit or Latin text interrupts."""
+    """Chinese words grouped in runs that no punctuation, digit or Latin text interrupts (an enumeration
+    comma 、 does not interrupt: 解除武装、复员和重返社会 is one term)."""
     runs: list[list[str]] = [[]]
     for word in _jieba().lcut(text, HMM=False):
-        if _CJK_RE.match(word) and all(_CJK_RE.match(c) for c in word):
+        if word == "、" or word.isspace():
+            continue
+        if all(_CJK_RE.match(c) for c in word):
             runs[-1].append(word)
         elif runs[-1]:
             runs.append([])
     return [r for r in runs if r]
+
+
+def zh_segmented(text: str) -> str:
+    """Words separated by spaces, runs by RUN_BREAK."""
+    return f" {RUN_BREAK} ".join(" ".join(run) for run in zh_runs(text))
 
 
 def singular(word: str) -> str:
