@@ -25,12 +25,12 @@ STOPWORDS = frozenset("""a an the of and or to in on for by with at from as its 
 be is are was were been it which who whom whose such other any all also further including under into not no
 within between through upon about against among than inter alia s its has have had will shall may should would
 can could must do does did so if but while where when whether both each every more most very well same own
-new further thereof therein such""".split())
+new further thereof therein such during should present presents before after over since until via per""".split())
 ZH_FUNCTION_WORDS = frozenset("""的 和 与 及 在 了 对 为 并 或 等 以 其 之 将 由 于 所 把 被 从 是 也 而 就 都 向 中 上 下
-这 该 各 有 有关 以及 并且 或者 对于 关于 通过 根据 按照 包括 其他 这些 那些 一个 一些 所有 任何 已 已经 正在 应 应当
-应该 可 可以 能 能够 会 要 给 到 使 让 时 后 前 内 外 间 则 即 又 再 还 但 但是 因 因为 所以 如果 不 没有 非 我们 他们 它们
+这 该 各 第 有 有关 以及 并且 或者 对于 关于 通过 根据 按照 包括 其他 这些 那些 一个 一些 所有 任何 已 已经 正在 应 应当
+应该 可以 能 能够 要 给 到 使 让 时 后 前 内 外 间 则 即 又 再 还 但 但是 因 因为 所以 如果 不 没有 非 我们 他们 它们
 其中 此 本 之后 之前 方面 问题 情况 进行 作出 开展 采取 继续 加强 支持 表示 注意 请 吁请 鼓励 促请 决定 欢迎 强调 重申""".split())
-_MAX_WORDS = {"en": 6, "zh": 5}
+_MAX_WORDS = {"en": 9, "zh": 5}  # "United Nations Convention on the Law of the Sea"
 _MAX_ZH_CHARS = 12
 SAMPLE = 400  # units of a frequent term read for candidates; co-occurrence is scaled up from them
 _SHORTLIST = 30  # candidates, by co-occurrence, whose frequency is counted
@@ -105,8 +105,8 @@ def word_ngrams(words: list[str], lang: str) -> set[str]:
             gram = words[i : i + n]
             if gram[0] in stop or gram[-1] in stop:
                 continue
-            if lang == "zh" and not 2 <= sum(map(len, gram)) <= _MAX_ZH_CHARS:
-                continue
+            if lang == "zh" and (not 2 <= sum(map(len, gram)) <= _MAX_ZH_CHARS or "的" in gram):
+                continue  # a 的 inside joins two phrases (人员的安全), it is not part of a term
             if lang == "en" and n == 1 and len(gram[0]) < 2:
                 continue
             found.add(" ".join(gram))
@@ -147,8 +147,20 @@ def rank_counterparts(term: str, store: Store, limit: int = 8, embedder=None,
     shortlisted = candidates[:_RERANK]
     vectors = embedder.encode([term] + [shown(c.text, other) for c in shortlisted])
     similarity = {c.text: float(s) for c, s in zip(shortlisted, vectors[1:] @ vectors[0])}
-    shortlisted.sort(key=lambda c: (-(c.dice * max(similarity[c.text], 0.0) ** 2), c.text))
-    return shortlisted[:limit]
+    shortlisted.sort(key=lambda c: (-(c.dice * max(similarity[c.text], 0.0) ** 0.5), c.text))
+    return _prefer_whole(shortlisted, similarity)[:limit]
+
+
+def _prefer_whole(ranked: list[Candidate], similarity: dict[str, float]) -> list[Candidate]:
+    """Put first the longest candidate that holds the best one, occurs with the term as often and means
+    as much ("Global Environment" → "Global Environment Facility"): the maximal phrase is the term."""
+    best = ranked[0]
+    wider = [c for c in ranked if c is not best and f" {best.text} " in f" {c.text} "
+             and c.together >= 0.8 * best.together and similarity[c.text] >= similarity[best.text] - 0.05]
+    if not wider:
+        return ranked
+    chosen = max(wider, key=lambda c: (len(c.text.split()), c.together))
+    return [chosen] + [c for c in ranked if c is not chosen]
 
 
 def _drop_fragments(candidates: list[Candidate]) -> list[Candidate]:
@@ -158,7 +170,7 @@ def _drop_fragments(candidates: list[Candidate]) -> list[Candidate]:
     for c in candidates:
         inside = f" {c.text} "
         if any(w is not c and inside in f" {w.text} " and w.together >= 0.85 * c.together
-               and (w.frequency >= 0.8 * c.frequency or w.together >= 0.95 * c.together) for w in candidates):
+               and w.frequency >= 0.8 * c.frequency for w in candidates):
             continue
         kept.append(c)
     return kept
@@ -181,7 +193,7 @@ def _surface(candidate: str, text: str, lang: str) -> tuple[int, int] | None:
         return match.span() if match else None
     words = [re.escape(w[:-1]) + "(?:y|ies)" if w.endswith("y") else re.escape(w) + "(?:s|es)?"
              for w in candidate.split()]
-    match = re.search(r"(?<![A-Za-z])" + r"[\s\-]*".join(words) + r"(?![A-Za-z])", text, re.IGNORECASE)
+    match = re.search(r"(?<![A-Za-z])" + r"[\s\-,]*".join(words) + r"(?![A-Za-z])", text, re.IGNORECASE)
     return match.span() if match else None
 
 
