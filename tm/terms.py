@@ -32,9 +32,9 @@ ZH_FUNCTION_WORDS = frozenset("""的 和 与 及 在 了 对 为 并 或 等 以
 其中 此 本 之后 之前 方面 问题 情况 进行 作出 开展 采取 继续 加强 支持 表示 注意 请 吁请 鼓励 促请 决定 欢迎 强调 重申""".split())
 _MAX_WORDS = {"en": 9, "zh": 5}  # "United Nations Convention on the Law of the Sea"
 _MAX_ZH_CHARS = 12
-SAMPLE = 400  # units of a frequent term read for candidates; co-occurrence is scaled up from them
-_SHORTLIST = 30  # candidates, by co-occurrence, whose frequency is counted
-_RERANK = 12  # candidates, by Dice, that the embedder re-scores
+SAMPLE = 200  # units of a frequent term read for candidates; co-occurrence is scaled up from them
+_SHORTLIST = 20  # candidates, by co-occurrence, whose frequency is counted
+_RERANK = 8  # candidates, by Dice, that the embedder re-scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,16 +129,25 @@ def rank_counterparts(term: str, store: Store, limit: int = 8, embedder=None,
     if not units:
         return []
     term_words = " ".join(en_words(term)) if lang == "en" else term
-    words = store.unit_words(other, [u.id for u in units])
+    words = {i: w.split() for i, w in store.unit_words(other, [u.id for u in units]).items()}
+    # a word in fewer than a tenth of the units cannot be part of the main counterpart: n-grams are
+    # built over runs of the other words only (keeps a look-up fast on frequent terms)
+    seen: Counter[str] = Counter()
+    for unit_words in words.values():
+        seen.update(set(unit_words))
+    floor = max(2, len(units) // 10) if total > 1 else 1
     together: Counter[str] = Counter()
     for unit in units:
-        together.update(word_ngrams(words.get(unit.id, "").split(), other))
+        kept = [w if seen[w] >= floor else RUN_BREAK for w in words.get(unit.id, [])]
+        together.update(word_ngrams(kept, other))
     scale = total / len(units)
     shortlist = [(g, a) for g, a in together.most_common(_SHORTLIST * 3) if g != term_words and (a >= 2 or total == 1)]
     shortlist = sorted(shortlist, key=lambda ga: (-ga[1], -len(ga[0])))[:_SHORTLIST]
     candidates = []
     for gram, count in shortlist:
-        frequency = max(store.phrase_frequency(other, gram), count)
+        # counted up to a cap: past it the Dice is too small to matter, and counting "united nations" in
+        # a million units is what would make a look-up slow
+        frequency = max(store.phrase_frequency(other, gram, cap=4 * total + 200), count)
         candidates.append(Candidate(gram, count, frequency, 2 * count * scale / (total + frequency)))
     candidates = _drop_fragments(candidates)
     candidates.sort(key=lambda c: (-round(c.dice, 3), -len(c.text.split()), c.text))
