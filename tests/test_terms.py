@@ -195,3 +195,18 @@ def test_lookup_into_a_closed_pipe_exits_quietly(built: Path) -> None:
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert process.wait() == 0 and "Traceback" not in stderr, stderr
+
+
+@pytest.mark.integration
+def test_tbx_validates_against_the_schema_omegat_reads(built: Path, tmp_path: Path) -> None:
+    """OmegaT (Debian package, see .ci/run) reads TBX glossaries through schemas/tbx.xsd in its jar: validate there."""
+    import zipfile
+
+    with zipfile.ZipFile("/usr/share/omegat/OmegaT.jar") as jar:
+        for name in ("schemas/tbx.xsd", "schemas/xml.xsd"):
+            (tmp_path / Path(name).name).write_bytes(jar.read(name))
+    schema = etree.XMLSchema(etree.parse(str(tmp_path / "tbx.xsd")))
+    with Store(built, create=False) as store:
+        pairs = extract_terms(store, limit=20)
+    document = etree.fromstring(tbx_bytes(pairs))
+    assert schema.validate(document), schema.error_log
