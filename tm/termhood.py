@@ -32,9 +32,10 @@ class TermPair:
 
 
 def general_frequency(text: str) -> float:
+    import wordfreq.chinese  # noqa: F401  (imports jieba, which sets its own logger to DEBUG)
     from wordfreq import word_frequency
 
-    quiet_segmenter()  # wordfreq segments with jieba, which logs its dictionary loading otherwise
+    quiet_segmenter()  # so jieba's dictionary loading is not logged on stderr
     return word_frequency(text, "zh", minimum=1e-8)
 
 
