@@ -20,6 +20,7 @@ from align.errors import AlignError
 
 STORE_NAME = "tm.sqlite"
 SCHEMA_VERSION = 1
+STATS_WINDOW = 100_000  # sentence units over which counterpart statistics are counted in a large store
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, symbol TEXT, units_key TEXT, paragraphs_key TEXT);
@@ -91,6 +92,7 @@ class Store:
                              hint=f"run `untm build -o {Path(out)}` first (it records every unit in {STORE_NAME})")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._window: int | None = None
         self.db = sqlite3.connect(path, isolation_level=None)  # autocommit; transactions are explicit
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -237,25 +239,41 @@ class Store:
         sql = f"SELECT id FROM paragraphs WHERE text LIKE ? ESCAPE '\\' {where} ORDER BY length(text) LIMIT ?"
         return [r[0] for r in self.db.execute(sql, (_like(phrase), *args, limit))]
 
-    def units_with(self, lang: str, text: str, words: str, limit: int = 1000) -> tuple[list[StoredUnit], int]:
+    def units_with(self, lang: str, text: str, words: str, limit: int = 1000) -> tuple[list[StoredUnit], int, int]:
         """Units whose `lang` side contains `text` (zh: substring; en: the folded word phrase `words`), at most
-        `limit` of them (in store order), and how many there are in all."""
+        `limit` of them (in store order), how many there are in all, and how many in the statistics window.
+        A Chinese term under three characters (no trigram) is scanned for in a small store; in a large one it is
+        looked up as a word (prefix) of the segmented text: indexed, but blind to the term inside a longer word."""
         if lang == "zh" and len(text) >= 3:
             source, match = "units_zh", fts_phrase(text)
         elif lang == "en":
             source, match = "units_en_words", fts_phrase(words)
-        else:
+        elif self.window_end() is None:  # a small store: an exact scan is fast enough
             rows = list(self.db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE level = 'sentence' "
                                         "AND zh LIKE ? ESCAPE '\\'", (_like(text),)))
-            return [StoredUnit(*r) for r in rows[:limit]], len(rows)
+            return [StoredUnit(*r) for r in rows[:limit]], len(rows), len(rows)
+        else:
+            source, match = "units_zh_words", fts_phrase(text) + "*"
         rows = self.db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE id IN "
                                f"(SELECT rowid FROM {source} WHERE {source} MATCH ? LIMIT ?) ORDER BY id",
                                (match, limit)).fetchall()
         total = len(rows) if len(rows) < limit else self.phrase_count(source, match)
-        return [StoredUnit(*r) for r in rows], total
+        window = total if self.window_end() is None or len(rows) < limit else \
+            self.phrase_count(source, match, upto=self.window_end())
+        return [StoredUnit(*r) for r in rows], total, window
 
-    def phrase_count(self, table: str, match: str, cap: int = 1_000_000) -> int:
-        return self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)",
+    def window_end(self) -> int | None:
+        """Past ~STATS_WINDOW sentence units, counts for Dice are taken over the first STATS_WINDOW rows only
+        (Dice is a ratio: a large sample estimates it as well as the whole store, and counting "united nations"
+        in a million units is what would make a look-up slow); None when the store is smaller."""
+        if self._window is None:
+            low, high = self.db.execute("SELECT min(id), max(id) FROM units").fetchone()  # O(1) on the key
+            self._window = (low + STATS_WINDOW) if low is not None and high - low > STATS_WINDOW else 0
+        return self._window or None
+
+    def phrase_count(self, table: str, match: str, cap: int = 10_000_000, upto: int | None = None) -> int:
+        where = "" if upto is None else f" AND rowid <= {int(upto)}"
+        return self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ?{where} LIMIT ?)",
                                (match, cap)).fetchone()[0]
 
     def unit_words(self, lang: str, ids: Sequence[int]) -> dict[int, str]:
@@ -268,8 +286,9 @@ class Store:
         return found
 
     def phrase_frequency(self, lang: str, words: str, cap: int = 100_000) -> int:
-        """Sentence units whose segmented `lang` side holds the word phrase, counted up to `cap`."""
-        return self.phrase_count("units_zh_words" if lang == "zh" else "units_en_words", fts_phrase(words), cap)
+        """Sentence units (in the statistics window) whose segmented `lang` side holds the word phrase, up to `cap`."""
+        return self.phrase_count("units_zh_words" if lang == "zh" else "units_en_words", fts_phrase(words), cap,
+                                 upto=self.window_end())
 
     def all_units(self, level: str = "sentence") -> list[StoredUnit]:
         return [StoredUnit(*r) for r in self.db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE level = ? ORDER BY id",

@@ -125,7 +125,7 @@ def rank_counterparts(term: str, store: Store, limit: int = 8, embedder=None,
     lang = term_language(term)
     other = "en" if lang == "zh" else "zh"
     if units is None:
-        units, total = _units_with(term, store)
+        units, _, total = _units_with(term, store)
     if not units:
         return []
     term_words = " ".join(en_words(term)) if lang == "en" else term
@@ -185,14 +185,17 @@ def _drop_fragments(candidates: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-def _units_with(term: str, store: Store) -> tuple[list[StoredUnit], int]:
+def _units_with(term: str, store: Store) -> tuple[list[StoredUnit], int, int]:
+    """Units with the term (a sample) and their count in the whole store and in its statistics window."""
     lang = term_language(term)
     pattern = term_pattern(term)
-    units, total = store.units_with(lang, term, " ".join(en_words(term)), limit=SAMPLE)
+    units, total, window = store.units_with(lang, term, " ".join(en_words(term)), limit=SAMPLE)
     matching = [u for u in units if pattern.search(u.zh if lang == "zh" else u.en)]
+    if not matching:
+        return [], 0, 0
     # the word table folds more than the pattern (“peace-keeping”): count what the pattern confirms
-    total = round(total * len(matching) / len(units)) if units else 0
-    return matching, total
+    share = len(matching) / len(units)
+    return matching, max(1, round(total * share)), max(1, round(window * share))
 
 
 def _surface(candidate: str, text: str, lang: str) -> tuple[int, int] | None:
@@ -220,11 +223,11 @@ def concordance(term: str, store: Store, embedder=None) -> Concordance:
     """Units containing `term`, the candidate translations with unit counts and confidence, and each unit's own."""
     term = check_term(term)
     lang = term_language(term)
-    units, total = _units_with(term, store)
+    units, total, window = _units_with(term, store)
     result = Concordance(term, lang, units, total)
     if not units:
         return result
-    ranked = rank_counterparts(term, store, embedder=embedder, units=units, total=total)
+    ranked = rank_counterparts(term, store, embedder=embedder, units=units, total=window)
     strong = [c for c in ranked if c.dice >= 0.3 * ranked[0].dice][:4] if ranked else []
     other = "en" if lang == "zh" else "zh"
     counts: Counter[str] = Counter()
