@@ -5,7 +5,8 @@ replacement, in documents of 1,000 units, recorded through Store.replace_units (
 included). Search: N/2 aligned pairs as paragraphs of both languages (N paragraphs) under FTS5, with
 synthetic clustered 512-d vectors in the vector index (embedding a million paragraphs with the
 bundled model would take ~2 h on 2 cores); queries are embedded with the real model.
-Usage: python scripts/bench_lookup.py [N] [WORK_DIR]   (default 1,000,000, /tmp/untm-bench-lookup)
+Usage: python scripts/bench_lookup.py [N] [WORK_DIR] [--reuse]   (default 1,000,000, /tmp/untm-bench-lookup;
+--reuse: time the queries again on the store and index a previous run left in WORK_DIR)
 """
 
 from __future__ import annotations
@@ -39,21 +40,25 @@ def percentiles(times: list[float]) -> str:
 
 
 def main() -> None:
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    work = Path(sys.argv[2] if len(sys.argv) > 2 else "/tmp/untm-bench-lookup")
-    shutil.rmtree(work, ignore_errors=True)
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    size = int(arguments[0]) if arguments else 1_000_000
+    work = Path(arguments[1] if len(arguments) > 1 else "/tmp/untm-bench-lookup")
+    reuse = "--reuse" in sys.argv
+    if not reuse:
+        shutil.rmtree(work, ignore_errors=True)
     pairs = [json.loads(line) for line in UNPC.open(encoding="utf-8")]
     rng = np.random.default_rng(0)
     picks = rng.integers(0, len(pairs), size)
-    start = time.perf_counter()
-    with Store(work) as store:
-        for document in range(0, size, 1000):
-            rows = [("sentence", f"d{document}/s{i}", f"S/{document}", "", "1-1", 0.9, "auto", pairs[p]["zh"], pairs[p]["en"])
-                    for i, p in enumerate(picks[document : document + 1000])]
-            store.replace_units(f"d{document}", f"S/{document}", "k", rows, segmented)
-    built = time.perf_counter() - start
-    print(f"store of {size:,} units: built in {built / 60:.1f} min, {sum(f.stat().st_size for f in work.glob('tm.sqlite*')) / 1e6:.0f} MB",
-          flush=True)
+    if not reuse:
+        start = time.perf_counter()
+        with Store(work) as store:
+            for document in range(0, size, 1000):
+                rows = [("sentence", f"d{document}/s{i}", f"S/{document}", "", "1-1", 0.9, "auto", pairs[p]["zh"],
+                         pairs[p]["en"]) for i, p in enumerate(picks[document : document + 1000])]
+                store.replace_units(f"d{document}", f"S/{document}", "k", rows, segmented)
+        built = time.perf_counter() - start
+        size_mb = sum(f.stat().st_size for f in work.glob("tm.sqlite*")) / 1e6
+        print(f"store of {size:,} units: built in {built / 60:.1f} min, {size_mb:.0f} MB", flush=True)
     gold = [line.split("\t") for line in GOLD.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     terms = [zh.split("|")[0] for zh, _ in gold[:40]] + [en.split("|")[0] for _, en in gold[:40]]
     from align.embed import make_embedder
@@ -68,7 +73,8 @@ def main() -> None:
                 concordance(term, store, model)
                 times.append((time.perf_counter() - t) * 1000)
             print(f"lookup ({label}) over {len(terms)} terms: {percentiles(times)}", flush=True)
-    paragraphs_from_store(work, pairs, picks[: size // 2], rng)
+    if not reuse:
+        paragraphs_from_store(work, pairs, picks[: size // 2], rng)
     queries = [t for t in terms[:20]] + ["protection of civilians", "保护平民", '"sustainable development"',
                                           "the Mission's withdrawal from South Kivu by April 2024"]
     search(work, queries[0], embedder, k=10)  # loads the index file once, as a running service would
