@@ -150,7 +150,7 @@ def test_extract_and_export_tbx_and_glossary(built: Path, tmp_path: Path) -> Non
     with Store(built, create=False) as store:
         pairs = extract_terms(store, limit=30)
     by_zh = {p.zh: p.en for p in pairs}
-    assert by_zh.get("马里稳定团") == "MINUSMA"
+    assert by_zh.get("马里稳定团") == "MINUSMA" and by_zh.get("联合国") == "United Nations"
     assert not {"安全", "行动", "采取", "他们"} & set(by_zh)  # general vocabulary is not terminology
     root = etree.fromstring(tbx_bytes(pairs))
     assert root.tag == "martif" and root.get("type") == "TBX-Basic"

@@ -12,7 +12,7 @@ module importing sqlite3 for the TM (align/embed_cache.py keeps its own for vect
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +121,7 @@ class Store:
 
     def replace_units(self, name: str, symbol: str, key: str,
                       units: Iterable[tuple[str, str, str, str, str, float, str, str, str]],
-                      segment: callable) -> int:
+                      segment: Callable[[str, str], tuple[str, str]]) -> int:
         """Replace a document's units: (level, tuid, symbol, label, shape, score, status, zh, en) rows;
         `segment(zh, en)` gives the word-segmented (zh_words, en_words) texts."""
         rows = list(units)
@@ -149,7 +149,7 @@ class Store:
 
     def replace_paragraphs(self, name: str, symbol: str, key: str,
                            paragraphs: Sequence[tuple[str, str, int, str, str, str, str]],
-                           passages_of: callable) -> tuple[list[int], int]:
+                           passages_of: Callable[[str, str], list[str]]) -> tuple[list[int], int]:
         """Replace a document's paragraphs ((symbol, lang, index, label, text, aligned, group) rows) and
         their passages (`passages_of(text, lang)`); returns (passage ids removed, passages added)."""
         self.db.execute("BEGIN IMMEDIATE")
