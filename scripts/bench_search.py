@@ -2,7 +2,7 @@
 
 Synthetic vectors past the real corpus size: unit vectors drawn around 2,000 topic centres (real
 sentence embeddings cluster by topic; uniform random vectors would make any approximate index
-look worse than it is). Sizes 10k and 100k use exact search, 1M the IVF-PQ index (align/index.py).
+look worse than it is). Sizes 10k and 100k use exact search, 1M the IVF-SQ8 index (align/index.py).
 Usage: python scripts/bench_search.py [SIZE ...]   (default: 10000 100000 1000000)
 """
 
