@@ -2,7 +2,7 @@
 
 Synthetic vectors past the real corpus size: unit vectors drawn around 2,000 topic centres (real
 sentence embeddings cluster by topic; uniform random vectors would make any approximate index
-look worse than it is). Sizes 10k and 100k use exact search, 1M the IVF index (align/index.py).
+look worse than it is). Sizes 10k and 100k use exact search, 1M the IVF-SQ8 index (align/index.py).
 Usage: python scripts/bench_search.py [SIZE ...]   (default: 10000 100000 1000000)
 """
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from align.index import VectorIndex  # noqa: E402
-from tm.search import APPROXIMATE_FROM  # noqa: E402
+from tm.search import APPROXIMATE_FROM, COMPRESS_FROM  # noqa: E402
 
 DIM, CENTRES, QUERIES = 512, 2000, 200
 
@@ -42,7 +42,7 @@ def main() -> None:
         data = vectors(size, rng, centres)
         queries = vectors(QUERIES, rng, centres)
         start = time.perf_counter()
-        index = VectorIndex.build(data, approximate_from=APPROXIMATE_FROM, threads=2)
+        index = VectorIndex.build(data, approximate_from=APPROXIMATE_FROM, threads=2, compress_from=COMPRESS_FROM)
         build = time.perf_counter() - start
         latencies = []
         found = []
@@ -51,10 +51,13 @@ def main() -> None:
             _, ids = index.search(query[None, :], 10)
             latencies.append((time.perf_counter() - t) * 1000)
             found.append(ids[0])
-        kind = "IVF" if size >= APPROXIMATE_FROM else "exact"
-        line = (f"{size:>9,} paragraphs ({kind}): build {build:6.2f} s, query p50 {np.percentile(latencies, 50):6.2f} ms, "
+        kind = index.kind
+        import faiss
+
+        index_mb = len(faiss.serialize_index(index._index)) / 1e6
+        line = (f"{size:>9,} paragraphs ({kind}, {index_mb:.0f} MB serialised): build {build:6.2f} s, query p50 {np.percentile(latencies, 50):6.2f} ms, "
                 f"p95 {np.percentile(latencies, 95):6.2f} ms")
-        if kind == "IVF":
+        if kind != "flat":
             exact = VectorIndex.build(data, approximate_from=size + 1, threads=2)
             _, truth = exact.search(queries, 10)
             recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)])

@@ -78,3 +78,40 @@ def test_search_command_json(built: Path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert len(rows) == 2 and {"score", "symbol", "label", "lang", "text", "aligned"} <= set(rows[0])
+
+
+def test_verbatim_occurrences_come_first(built: Path, embedder: USEEmbedder) -> None:
+    """Issue #11: 保护平民 occurs in many paragraphs; the top hits must be those that contain it."""
+    hits = search(built, "保护平民", embedder, k=10)
+    assert len(hits) == 10 and all("保护平民" in h.paragraph.text and h.literal for h in hits)
+    english = search(built, "women, peace and security", embedder, k=3)
+    assert all("women, peace and security" in h.paragraph.text.lower() for h in english)
+
+
+def test_quoted_phrase_and_filters(built: Path, embedder: USEEmbedder) -> None:
+    hits = search(built, '"remain seized of the matter"', embedder, k=10, lang="en", label="operative")
+    assert hits and all("remain seized of the matter" in h.paragraph.text and h.paragraph.lang == "en"
+                        and h.paragraph.label.startswith("operative") for h in hits)
+    only = search(built, "维持和平", embedder, k=5, symbol="S/RES/2518(2020)")
+    assert only and {h.paragraph.symbol for h in only} == {"S/RES/2518(2020)"}
+
+
+def test_index_grows_without_re_embedding(built: Path, tmp_path: Path, embedder: USEEmbedder) -> None:
+    """Adding a document embeds only its passages; re-building a changed document replaces its vectors."""
+    out = tmp_path / "out"
+    for name in ("S-RES-2518-2020", "S-RES-2589-2021"):
+        shutil.copytree(built / "docs" / name, out / "docs" / name)
+    first = build_index(out, embedder)
+    info = json.loads((out / "index" / "index.json").read_text())
+    shutil.copytree(built / "docs" / "S-RES-2594-2021", out / "docs" / "S-RES-2594-2021")
+    second = build_index(out, embedder)
+    grown = json.loads((out / "index" / "index.json").read_text())
+    assert second > first and 0 < grown["embedded_now"] < grown["vectors"] and grown["vectors"] > info["vectors"]
+    changed = out / "docs" / "S-RES-2518-2020" / "en.paragraphs.jsonl"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("remain seized", "remain actively seized"),
+                       encoding="utf-8")
+    assert build_index(out, embedder) == second
+    after = json.loads((out / "index" / "index.json").read_text())
+    assert after["embedded_now"] < grown["vectors"] / 3  # only the changed document's passages
+    hits = search(out, "Decides to remain seized of the matter.", embedder, k=3)
+    assert len({h.paragraph.group for h in hits}) == len(hits)

@@ -367,4 +367,7 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     intact = outputs_intact(manifest_file, out)
     ran = run_stage(manifest_file, "export", params, inputs, produce, force=options.force or not intact)
     report.export_skipped = not ran
+    from tm.record import record_build
+
+    record_build(out, [d.name for d in aligned], options.min_score)  # the TM store (tm/store.py), incrementally
     return report

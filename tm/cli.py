@@ -341,28 +341,55 @@ def index(out: Path, force: bool, model: str) -> None:
 @click.argument("query")
 @click.option("-k", "--top", "k", type=click.IntRange(1, 1000), default=10, help="How many paragraphs to show.")
 @index_option
+@click.option("--symbol", help="Only this document, e.g. S/RES/2423(2018).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Only paragraphs in this language.")
+@click.option("--label", help='Only paragraphs whose label starts so, e.g. "operative".')
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
 @model_option
 @_handle_errors
-def search(query: str, k: int, out: Path, as_json: bool, model: str) -> None:
-    """Find the paragraphs that say QUERY, in Chinese or English, whatever the query's language.
+def search(query: str, k: int, out: Path, symbol: str | None, lang: str | None, label: str | None, as_json: bool,
+           model: str) -> None:
+    """Find the paragraphs that say QUERY: verbatim occurrences first, then by meaning, in either language.
+
+    Put a phrase in double quotes to require it verbatim. Each hit shows both sides of its pair.
 
     \b
     Example:
       untm search "withdrawal of the Mission from South Kivu" -k 5
+      untm search '"protection of civilians"' --lang en --label operative
       untm search "部队派遣国" --json
     """
     from tm.search import hit_json, search as run_search
 
-    for rank, hit in enumerate(run_search(out, query, _embedder(model), k), start=1):
+    _require_text(query, "QUERY")
+    for rank, hit in enumerate(run_search(out, query, _embedder(model), k, symbol=symbol, lang=lang, label=label),
+                               start=1):
         if as_json:
-            click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
+            _echo(json.dumps(hit_json(hit), ensure_ascii=False))
             continue
         p = hit.paragraph
-        click.echo(f"{rank}. {hit.score:.3f}  {p.symbol}  {p.label}  [{p.lang}]")
-        click.echo(f"   {p.text}")
+        _echo(f"{rank}. {hit.score:.3f}{' =' if hit.literal else '  '} {p.symbol}  {p.label}  [{p.lang}]")
+        _echo(f"   {p.text}")
         if p.aligned:
-            click.echo(f"   {'en' if p.lang == 'zh' else 'zh'}: {p.aligned}")
+            _echo(f"   {'en' if p.lang == 'zh' else 'zh'}: {p.aligned}")
+
+
+def _require_text(value: str, name: str) -> None:
+    """An empty or blank argument is a usage error (exit 2), before anything is read or written."""
+    if not value.strip():
+        raise click.BadParameter("is empty; give a word or phrase", param_hint=name)
+
+
+def _echo(text: str) -> None:
+    """click.echo that ends quietly when the reader has gone (`untm lookup X | head -1`)."""
+    try:
+        click.echo(text)
+    except BrokenPipeError:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)  # so the interpreter's final flush does not fail too
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
 
 
 tm_option = click.option("--tm", "build_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
@@ -394,33 +421,36 @@ def lookup(term: str, build_dir: Path, as_json: bool, no_model: bool, limit: int
       untm lookup 维持和平
       untm lookup "troop-contributing countries" --json
     """
-    from tm.terms import Memory, concordance, load_units, spans
+    from tm.terms import concordance, open_store, spans
 
+    _require_text(term, "TERM")
     embedder = None if no_model else _embedder(None)
-    result = concordance(term, Memory(load_units(build_dir)), embedder)
+    with open_store(build_dir) as store:
+        result = concordance(term, store, embedder)
     other = "en" if result.lang == "zh" else "zh"
     if as_json:
-        click.echo(json.dumps({"term": term, "units": len(result.units), "counterparts": [
-            {"text": t, "units": n, "share": round(share, 3)} for t, n, share in result.counterparts]},
+        _echo(json.dumps({"term": term, "units": result.total, "counterparts": [
+            {"text": t, "units": n, "confidence": round(c, 3)} for t, n, c in result.counterparts]},
             ensure_ascii=False))
     else:
-        click.echo(f"{term}: {len(result.units)} units")
-        for text, n, share in result.counterparts:
-            click.echo(f"  → {text}  {n} ({share:.0%})")
+        sampled = f" (counterparts from {len(result.units)})" if len(result.units) < result.total else ""
+        _echo(f"{term}: {result.total} units{sampled}")
+        for text, n, confidence in result.counterparts:
+            _echo(f"  → {text}  {n} units, confidence {confidence:.0%}")
         if result.units:
-            click.echo("")
+            _echo("")
     for unit, counterpart in list(zip(result.units, result.assigned))[:limit]:
         source, target = (unit.zh, unit.en) if result.lang == "zh" else (unit.en, unit.zh)
         term_span = spans(term, source, result.lang, True)
         other_span = spans(counterpart, target, other, False) if counterpart else None
         if as_json:
-            click.echo(json.dumps({"tuid": unit.tuid, "symbol": unit.symbol, "label": unit.label,
-                                   result.lang: source, other: target, "term_span": term_span,
-                                   "counterpart": counterpart, "counterpart_span": other_span}, ensure_ascii=False))
+            _echo(json.dumps({"tuid": unit.tuid, "symbol": unit.symbol, "label": unit.label, "status": unit.status,
+                              "score": unit.score, result.lang: source, other: target, "term_span": term_span,
+                              "counterpart": counterpart, "counterpart_span": other_span}, ensure_ascii=False))
             continue
-        click.echo(f"{unit.symbol} {unit.label}")
-        click.echo(f"  {result.lang}: {_highlight(source, term_span, 'yellow')}")
-        click.echo(f"  {other}: {_highlight(target, other_span, 'cyan')}")
+        _echo(f"{unit.symbol} {unit.label}")
+        _echo(f"  {result.lang}: {_highlight(source, term_span, 'yellow')}")
+        _echo(f"  {other}: {_highlight(target, other_span, 'cyan')}")
 
 
 @cli.group()
@@ -436,7 +466,7 @@ def terms() -> None:
 @terms.command("extract")
 @tm_option
 @click.option("--min-frequency", type=click.IntRange(2), default=3, help="Units a Chinese term must occur in.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, help="Least Dice association to pair.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.3, help="Least Dice association to pair.")
 @click.option("--tbx", type=click.Path(dir_okay=False, path_type=Path), help="Also write TBX-Basic here.")
 @click.option("--glossary", type=click.Path(dir_okay=False, path_type=Path), help="Also write an OmegaT glossary here.")
 @click.option("--limit", type=click.IntRange(1), default=100, help="Most pairs to list.")
@@ -452,17 +482,20 @@ def extract_terms_command(build_dir: Path, min_frequency: int, min_score: float,
       untm terms extract --tbx out/terms.tbx --glossary out/glossary.txt
     """
     from tm.tbx import write_glossary, write_tbx
-    from tm.terms import Memory, extract_terms, load_units
+    from tm.termhood import extract_terms
+    from tm.terms import open_store
 
-    with _progress().task("extracting terms") as task:
-        pairs = extract_terms(Memory(load_units(build_dir)), min_frequency=min_frequency, min_dice=min_score,
-                              limit=limit, embedder=None if no_model else _index_embedder(None, task))
+    with open_store(build_dir) as store, _progress().task("extracting terms") as task:
+        pairs = extract_terms(store, min_frequency=min_frequency, min_dice=min_score, limit=limit,
+                              embedder=None if no_model else _index_embedder(None, task))
+    if not as_json:
+        _echo("zh\ten\tunits\tassociation\tc-value\ttermhood")
     for pair in pairs:
         if as_json:
-            click.echo(json.dumps({"zh": pair.zh, "en": pair.en, "frequency": pair.frequency, "score": pair.dice},
-                                  ensure_ascii=False))
+            _echo(json.dumps({"zh": pair.zh, "en": pair.en, "frequency": pair.frequency, "score": pair.dice,
+                              "cvalue": pair.cvalue, "termhood": pair.termhood}, ensure_ascii=False))
         else:
-            click.echo(f"{pair.zh}\t{pair.en}\t{pair.frequency}\t{pair.dice:.3f}")
+            _echo(f"{pair.zh}\t{pair.en}\t{pair.frequency}\t{pair.dice:.3f}\t{pair.cvalue:.1f}\t{pair.termhood:.0f}")
     if tbx:
         write_tbx(pairs, tbx)
     if glossary:

@@ -1,76 +1,46 @@
-"""Cross-language paragraph search: every paragraph of a build, both languages, in one vector index.
+"""Hybrid paragraph search over the TM store: literal (FTS5 trigram, BM25) and semantic (FAISS) fused.
 
-A query is embedded with the model the index was built with (checked: another model's vectors
-would silently return noise) and matched against Chinese and English paragraphs alike, so a
-Chinese query finds English-only material and the reverse. Each hit shows its aligned text in
-the other language where there is one. Paragraphs of documents with no counterpart (S/RES/2717's
-Chinese here) are indexed too.
+Paragraphs that contain the query verbatim come first, ordered by reciprocal rank fusion (Cormack
+et al. 2009, k = 60) of their BM25 and vector ranks; then the rest of the semantic hits, so a
+paraphrase or the other language still finds its paragraph. `"quoted"` parts must occur verbatim
+(when no paragraph has them all, the hits by meaning are shown, none marked literal).
+Every paragraph of a build is indexed in both languages, so a Chinese query finds English-only
+material and the reverse; a hit shows its aligned text in the other language where there is one.
+The vector index grows by id: a re-built document's passages are removed and re-added, others are
+never re-embedded; the index is rebuilt only when its type changes (flat → IVF → IVF-PQ).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from align.embed import Embedder
-from align.errors import StaleIndex
+from align.errors import AlignError, StaleIndex
 from align.index import VectorIndex
 from align.pair import join_segments
-from align.stages import is_up_to_date, outputs_intact, read_document, run_stage, sha256_file
-from align.types import read_beads, to_jsonl, write_atomic
+from align.stages import read_document
+from align.types import read_beads, write_atomic
+from tm.store import Store, StoredParagraph, store_path
 
 INDEX_DIR = "index"
 _CLAUSE_END_RE = re.compile(r"(?<=[，,；;。：:])\s*")
+_QUOTED_RE = re.compile(r'"([^"]+)"|“([^”]+)”')
 APPROXIMATE_FROM = 200_000  # exact search below; IVF above (recall measured by scripts/bench_search.py)
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedParagraph:
-    row: int
-    document: str  # folder name under OUT/docs
-    symbol: str
-    lang: str
-    index: int  # paragraph index in its document
-    label: str
-    text: str
-    aligned: str  # the other language's aligned text, "" if none
-    group: str  # hits with the same group are one aligned pair: shown once
+COMPRESS_FROM = 1_000_000  # IVF-SQ8 from here on: ~0.5 GB a million vectors instead of 2 GB
+RRF_K = 60
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     score: float
-    paragraph: IndexedParagraph
-
-
-def collect_paragraphs(out: Path) -> tuple[list[IndexedParagraph], list[Path]]:
-    """Every paragraph of every document of a build, and the files they came from."""
-    rows: list[IndexedParagraph] = []
-    sources: list[Path] = []
-    for folder in sorted((Path(out) / "docs").glob("*")):
-        documents = {lang: folder / f"{lang}.paragraphs.jsonl" for lang in ("zh", "en")}
-        documents = {lang: path for lang, path in documents.items() if path.exists()}
-        beads_file = folder / "beads.jsonl"
-        sources += list(documents.values()) + ([beads_file] if beads_file.exists() else [])
-        loaded = {lang: read_document(path) for lang, path in documents.items()}
-        partner: dict[tuple[str, int], tuple[str, str]] = {}
-        matched = [(b.zh, b.en) for b in read_beads(beads_file)["paragraph"] if b.zh and b.en] \
-            if beads_file.exists() else []
-        for number, (zh_ids, en_ids) in enumerate(matched):
-            zh_text = join_segments([loaded["zh"].paragraphs[i].text for i in zh_ids], "zh")
-            en_text = join_segments([loaded["en"].paragraphs[j].text for j in en_ids], "en")
-            for i in zh_ids:
-                partner[("zh", i)] = (en_text, f"{folder.name}:{number}")
-            for j in en_ids:
-                partner[("en", j)] = (zh_text, f"{folder.name}:{number}")
-        for lang, document in loaded.items():
-            for p in document.paragraphs:
-                aligned, group = partner.get((lang, p.index), ("", f"{folder.name}:{lang}{p.index}"))
-                rows.append(IndexedParagraph(len(rows), folder.name, p.symbol, lang, p.index, p.label, p.text,
-                                             aligned, group))
-    return rows, sources
+    paragraph: StoredParagraph
+    literal: bool = False  # the paragraph contains the query (or its quoted phrases) verbatim
 
 
 def passages(text: str, lang: str) -> list[str]:
@@ -89,72 +59,189 @@ def passages(text: str, lang: str) -> list[str]:
     return [text] + (groups if len(groups) > 1 else [])
 
 
-def _paths(out: Path) -> tuple[Path, Path, Path, Path]:
+def folder_paragraphs(folder: Path) -> tuple[list[tuple[str, str, int, str, str, str, str]], list[Path]]:
+    """(symbol, lang, index, label, text, aligned, group) of one document folder, and its input files."""
+    documents = {lang: folder / f"{lang}.paragraphs.jsonl" for lang in ("zh", "en")}
+    documents = {lang: path for lang, path in documents.items() if path.exists()}
+    beads_file = folder / "beads.jsonl"
+    sources = list(documents.values()) + ([beads_file] if beads_file.exists() else [])
+    loaded = {lang: read_document(path) for lang, path in documents.items()}
+    partner: dict[tuple[str, int], tuple[str, str]] = {}
+    matched = [(b.zh, b.en) for b in read_beads(beads_file)["paragraph"] if b.zh and b.en] \
+        if beads_file.exists() and len(loaded) == 2 else []
+    for number, (zh_ids, en_ids) in enumerate(matched):
+        zh_text = join_segments([loaded["zh"].paragraphs[i].text for i in zh_ids], "zh")
+        en_text = join_segments([loaded["en"].paragraphs[j].text for j in en_ids], "en")
+        for i in zh_ids:
+            partner[("zh", i)] = (en_text, f"{folder.name}:{number}")
+        for j in en_ids:
+            partner[("en", j)] = (zh_text, f"{folder.name}:{number}")
+    rows = []
+    for lang, document in loaded.items():
+        for p in document.paragraphs:
+            aligned, group = partner.get((lang, p.index), ("", f"{folder.name}:{lang}{p.index}"))
+            rows.append((p.symbol, lang, p.index, p.label, p.text, aligned, group))
+    return rows, sources
+
+
+def _files_key(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _paths(out: Path) -> tuple[Path, Path]:
     folder = Path(out) / INDEX_DIR
-    return folder / "paragraphs.faiss", folder / "paragraphs.jsonl", folder / "index.json", folder / "owners.json"
+    return folder / "paragraphs.faiss", folder / "index.json"
 
 
 def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
-    """Build (or keep, if up to date) the search index of a build folder; returns the paragraph count."""
-    rows, sources = collect_paragraphs(out)
-    faiss_file, rows_file, info_file, owners_file = _paths(out)
-    params = {"model": embedder.model_id, "approximate_from": APPROXIMATE_FROM, "passages": 1}
-    if not force and is_up_to_date(info_file, "index", params, sources) and outputs_intact(info_file, info_file.parent):
-        return len(rows)
+    """Bring the store's paragraphs and the vector index up to date with OUT/docs; returns the paragraph count.
+    Only new or changed documents are embedded; the index is rebuilt only when its type must change."""
+    faiss_file, info_file = _paths(out)
+    info = _read_info(info_file)
+    with Store(out) as store:
+        usable = (not force and info.get("model") == embedder.model_id and faiss_file.exists()
+                  and info.get("vectors") == store.embedded_count())
+        removed: list[int] = []
+        for folder in sorted((Path(out) / "docs").glob("*")):
+            rows, sources = folder_paragraphs(folder)
+            key = _files_key(sources)
+            if usable and store.document_key(folder.name, "paragraphs") == key:
+                continue
+            symbol = rows[0][0] if rows else ""
+            gone, _ = store.replace_paragraphs(folder.name, symbol, key, rows, passages)
+            removed += gone
+        if not usable:  # start again: every passage is embedded (from the embedding cache when it has them)
+            store.db.execute("UPDATE passages SET embedded = 0")
+        pending = store.pending_passages()
+        index = VectorIndex.load(faiss_file) if usable else None
+        total = (len(index) - len(removed) if index else 0) + len(pending)
+        wanted = VectorIndex.kind_for(total, APPROXIMATE_FROM, COMPRESS_FROM)
+        if index is not None and (removed or pending) and index.kind != wanted:
+            store.db.execute("UPDATE passages SET embedded = 0")  # type change: the one full rebuild
+            pending, index = store.pending_passages(), None
+        if index is not None:
+            index.remove(removed)
+        ids = np.array([p[0] for p in pending], dtype=np.int64)
+        vectors = embedder.encode([p[1] for p in pending]) if pending else None
+        if index is None and pending:
+            index = VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM, ids=ids, compress_from=COMPRESS_FROM)
+        elif pending:
+            index.add(vectors, ids)
+        if index is not None and (pending or removed or not faiss_file.exists()):
+            index.save(faiss_file)
+        store.mark_embedded([int(i) for i in ids])
+        count = len(index) if index is not None else 0
+        write_atomic(info_file, json.dumps({"model": embedder.model_id, "vectors": count,
+                                            "kind": index.kind if index is not None else "none",
+                                            "embedded_now": len(pending)}, indent=1) + "\n")
+        return store.paragraph_count()
 
-    def produce() -> str:
-        texts, owners = [], []
-        for r in rows:
-            for passage in passages(r.text, r.lang):
-                texts.append(passage)
-                owners.append(r.row)
-        vectors = embedder.encode(texts)
-        if rows:
-            VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM).save(faiss_file)
-        else:
-            write_atomic(faiss_file, b"")  # nothing to search: search() returns before reading it
-        write_atomic(rows_file, to_jsonl(rows))
-        write_atomic(owners_file, json.dumps(owners))
-        outputs = {p.name: sha256_file(p) for p in (faiss_file, rows_file, owners_file)}
-        return json.dumps({"model": embedder.model_id, "paragraphs": len(rows), "vectors": len(owners),
-                           "outputs": outputs}, indent=1) + "\n"
 
-    run_stage(info_file, "index", params, sources, produce, force=True)
-    return len(rows)
-
-
-def search(out: Path, query: str, embedder: Embedder, k: int = 10) -> list[Hit]:
-    """The k best paragraphs for `query`, an aligned pair counted once."""
-    faiss_file, rows_file, info_file, owners_file = _paths(out)
+def _read_info(info_file: Path) -> dict:
     try:
-        info = json.loads(info_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StaleIndex(f"no search index in {out}", hint=f"run `untm build -o {out}` or `untm index --index {out}`") from exc
+        return json.loads(info_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def parse_query(query: str) -> tuple[str, list[str]]:
+    """(the query without quotes, its quoted phrases); an empty query is an error."""
+    phrases = [a or b for a, b in _QUOTED_RE.findall(query)]
+    plain = " ".join(_QUOTED_RE.sub(lambda m: m.group(1) or m.group(2), query).split())
+    if not plain:
+        raise AlignError("the search query is empty", hint='give some words, e.g. untm search "protection of civilians"')
+    return plain, [p.strip() for p in phrases if p.strip()]
+
+
+def _filters(symbol: str | None, lang: str | None, label: str | None) -> tuple[str, list[str]]:
+    where, args = "", []
+    for column, value, op in (("symbol", symbol, "="), ("lang", lang, "="), ("label", label, "LIKE")):
+        if value:
+            where += f" AND paragraphs.{column} {op} ?"
+            args.append(value if op == "=" else value + "%")
+    return where, args
+
+
+def search(out: Path, query: str, embedder: Embedder, k: int = 10, *, symbol: str | None = None,
+           lang: str | None = None, label: str | None = None) -> list[Hit]:
+    """The k best paragraphs for `query`, verbatim occurrences first, an aligned pair counted once.
+    Filters: document `symbol`, paragraph `lang`, `label` prefix ("operative")."""
+    plain, phrases = parse_query(query)
+    faiss_file, info_file = _paths(out)
+    info = _read_info(info_file)
+    if not info or not store_path(out).exists():
+        raise StaleIndex(f"no search index in {out}", hint=f"run `untm build -o {out}` or `untm index --index {out}`")
     if info["model"] != embedder.model_id:
         raise StaleIndex(f"the index in {out} was built with {info['model']}, not {embedder.model_id}",
                          hint="search with the same --model, or rebuild the index with `untm index --force`")
-    if info["paragraphs"] == 0:
-        return []
-    with open(rows_file, encoding="utf-8") as handle:
-        rows = [IndexedParagraph(**json.loads(line)) for line in handle]
-    owners = json.loads(owners_file.read_text(encoding="utf-8"))
-    index = VectorIndex.load(faiss_file)
-    if len(index) != len(owners):
-        raise StaleIndex(f"the index in {out} does not match its paragraph list", hint="run `untm index --force`")
-    scores, ids = index.search(embedder.encode([query]), min(len(owners), 8 * k))
-    hits, seen = [], set()
-    for score, vector in zip(scores[0], ids[0]):
-        if vector < 0:
-            continue
-        paragraph = rows[owners[int(vector)]]
-        if paragraph.group in seen:
-            continue
-        seen.add(paragraph.group)
-        hits.append(Hit(float(score), paragraph))
-        if len(hits) == k:
-            break
-    return hits
+    where, args = _filters(symbol, lang, label)
+    with Store(out, create=False) as store:
+        if store.embedded_count() != info["vectors"]:
+            raise StaleIndex(f"the index in {out} does not match its paragraph list", hint="run `untm index --force`")
+        if info["vectors"] == 0:
+            return []
+        literal: list[int] = []
+        for phrase in phrases or [plain]:
+            found = store.literal_paragraphs(phrase, where, args, limit=max(200, 20 * k))
+            literal = found if not literal else [i for i in literal if i in set(found)]
+        if phrases and not literal:  # nothing has them verbatim (a pasted sentence with quotes): search by meaning
+            phrases = []
+        semantic = _semantic(store, faiss_file, plain, embedder, k, bool(where))
+        fused: dict[int, float] = {}
+        for ranking in (literal, semantic):
+            for rank, paragraph_id in enumerate(ranking):
+                fused[paragraph_id] = fused.get(paragraph_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        literal_set = set(literal)
+        order = sorted(fused, key=lambda i: (i not in literal_set, -fused[i]))
+        if phrases:
+            order = [i for i in order if i in literal_set]
+        rows = store.paragraphs(order[: 8 * k])
+        hits, seen = [], set()
+        for paragraph_id in order[: 8 * k]:
+            paragraph = rows[paragraph_id]
+            if paragraph.group in seen or (where and not _passes(paragraph, symbol, lang, label)):
+                continue
+            seen.add(paragraph.group)
+            hits.append(Hit(round(fused[paragraph_id] * RRF_K / 2, 4), paragraph, paragraph_id in literal_set))
+            if len(hits) == k:
+                break
+        return hits
+
+
+def _passes(paragraph: StoredParagraph, symbol: str | None, lang: str | None, label: str | None) -> bool:
+    return ((not symbol or paragraph.symbol == symbol) and (not lang or paragraph.lang == lang)
+            and (not label or paragraph.label.startswith(label)))
+
+
+def _semantic(store: Store, faiss_file: Path, query: str, embedder: Embedder, k: int, filtered: bool) -> list[int]:
+    """Paragraph ids by their best passage's similarity to the query, best first."""
+    index = _load_index(faiss_file)
+    _, ids = index.search(embedder.encode([query]), min(len(index), (64 if filtered else 8) * k))
+    owners = store.passage_owners([int(i) for i in ids[0] if i >= 0])
+    ranked: list[int] = []
+    for passage_id in ids[0]:
+        owner = owners.get(int(passage_id))
+        if owner is not None and owner not in ranked:
+            ranked.append(owner)
+    return ranked
+
+
+_LOADED: dict[tuple[str, int, int], VectorIndex] = {}
+
+
+def _load_index(faiss_file: Path) -> VectorIndex:
+    """The index file, read once per process while it is unchanged (a server or a benchmark asks many times)."""
+    stat = faiss_file.stat()
+    key = (str(faiss_file), stat.st_mtime_ns, stat.st_size)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = VectorIndex.load(faiss_file)
+    return _LOADED[key]
 
 
 def hit_json(hit: Hit) -> dict:
-    return {"score": round(hit.score, 4)} | {k: v for k, v in asdict(hit.paragraph).items() if k not in ("row", "group")}
+    paragraph = {k: v for k, v in asdict(hit.paragraph).items() if k not in ("id", "group", "document")}
+    return {"score": hit.score, "literal": hit.literal} | paragraph

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from align.types import write_atomic
-from tm.terms import TermPair
+from tm.termhood import TermPair
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -18,12 +18,13 @@ def tbx_bytes(pairs: Sequence[TermPair], zh_code: str = "zh-CN", en_code: str = 
     header = etree.SubElement(martif, "martifHeader")
     file_desc = etree.SubElement(header, "fileDesc")
     etree.SubElement(etree.SubElement(file_desc, "sourceDesc"), "p").text = \
-        "Extracted by untm from aligned UN documents (frequency and Dice association)"
+        "Extracted by untm from aligned UN documents (termhood against general language, C-value, Dice association)"
     etree.SubElement(etree.SubElement(header, "encodingDesc"), "p", type="XCSURI").text = "TBXBasicXCSV02.xcs"
     body = etree.SubElement(etree.SubElement(martif, "text"), "body")
     for number, pair in enumerate(pairs, start=1):
         entry = etree.SubElement(body, "termEntry", id=f"untm-{number}")
-        etree.SubElement(entry, "note").text = f"frequency {pair.frequency}; association {pair.dice:.3f}"
+        etree.SubElement(entry, "note").text = (f"frequency {pair.frequency}; association {pair.dice:.3f}; "
+                                                f"C-value {pair.cvalue:.1f}; termhood {pair.termhood:.0f}")
         for code, term in ((zh_code, pair.zh), (en_code, pair.en)):
             lang_set = etree.SubElement(entry, "langSet", {XML_LANG: code})
             etree.SubElement(etree.SubElement(lang_set, "tig"), "term").text = term

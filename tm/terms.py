@@ -1,48 +1,46 @@
-"""Terminology from the memory itself: concordance, counterparts by co-occurrence, term extraction.
+"""Terminology from the memory itself: concordance and counterparts by co-occurrence, over the TM store.
 
-No dictionary: a term's counterpart is the other-language expression most strongly associated
-with it over the aligned units (Dice coefficient of unit co-occurrence, Smadja et al. 1996),
-English candidates being word n-grams and Chinese candidates character n-grams, so no Chinese
-word segmenter is needed. Among equally associated candidates the longer one wins (the maximal
-phrase: "troop- and police-contributing countries" over "police-contributing"). Reads the TSV
-that `untm build` writes, so it starts in well under a second (no model, no translate-toolkit).
+No dictionary: a term's counterpart is the other-language expression most strongly associated with
+it over the aligned sentence units (Dice coefficient of unit co-occurrence, Smadja et al. 1996).
+Candidates are runs of whole words (jieba words for Chinese, folded English words), so a
+counterpart starts and ends on a word boundary. The units come from the store's full-text
+tables, so a look-up reads only the units that hold the term (a sample of `SAMPLE` when there are
+more), never the whole memory; candidate frequencies are FTS phrase counts.
 """
 
 from __future__ import annotations
 
-import csv
+import math
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from align.errors import AlignError
+from tm.store import Store, StoredUnit
+from tm.words import RUN_BREAK, en_words
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
-_EN_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*[A-Za-z0-9]|[A-Za-z]")
-_ZH_BREAK_RE = re.compile(r"[\s\d，。；：、！？“”‘’（）()《》「」\-–—,.;:!?\"'/]+")
-_STOPWORDS = frozenset("""a an the of and or to in on for by with at from as its their his her this that these those
-be is are was were been it which who whom whose such other any all also further its including under into
-within between through upon about against among than including inter alia s""".split())
-_MAX_EN_WORDS, _MAX_ZH_CHARS = 6, 12
-_RERANK = 60  # candidates, by Dice, that the embedder re-scores
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    tuid: str
-    symbol: str
-    label: str
-    zh: str
-    en: str
-    score: float
+STOPWORDS = frozenset("""a an the of and or to in on for by with at from as its their his her this that these those
+be is are was were been it which who whom whose such other any all also further including under into not no
+within between through upon about against among than inter alia s its has have had will shall may should would
+can could must do does did so if but while where when whether both each every more most very well same own
+new further thereof therein such during should present presents before after over since until via per""".split())
+ZH_FUNCTION_WORDS = frozenset("""的 和 与 及 在 了 对 为 并 或 等 以 其 之 将 由 于 所 把 被 从 是 也 而 就 都 向 中 上 下
+这 该 各 第 有 有关 以及 并且 或者 对于 关于 通过 根据 按照 包括 其他 这些 那些 一个 一些 所有 任何 已 已经 正在 应 应当
+应该 可以 能 能够 要 给 到 使 让 时 后 前 内 外 间 则 即 又 再 还 但 但是 因 因为 所以 如果 不 没有 非 我们 他们 它们
+其中 此 本 之后 之前 方面 问题 情况 进行 作出 开展 采取 继续 加强 支持 表示 注意 请 吁请 鼓励 促请 决定 欢迎 强调 重申""".split())
+_MAX_WORDS = {"en": 9, "zh": 5}  # "United Nations Convention on the Law of the Sea"
+_MAX_ZH_CHARS = 12
+SAMPLE = 200  # units of a frequent term read for candidates; co-occurrence is scaled up from them
+_SHORTLIST = 20  # candidates, by co-occurrence, whose frequency is counted
+_RERANK = 8  # candidates, by Dice, that the embedder re-scores
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    text: str
-    together: int  # units where term and candidate co-occur
+    text: str  # words joined by spaces (English) or nothing (Chinese)
+    together: int  # sampled units where term and candidate co-occur
     frequency: int  # units whose other side has the candidate
     dice: float
 
@@ -51,24 +49,21 @@ class Candidate:
 class Concordance:
     term: str
     lang: str
-    units: list[Unit]
-    counterparts: list[tuple[str, int, float]] = field(default_factory=list)  # (text, units, share)
+    units: list[StoredUnit]  # the units read (all, or the sample)
+    total: int = 0  # units holding the term in the whole store
+    counterparts: list[tuple[str, int, float]] = field(default_factory=list)  # (text, units, confidence)
     assigned: list[str | None] = field(default_factory=list)  # counterpart found in each unit
-
-
-def load_units(build: Path) -> list[Unit]:
-    """Matched sentence units of a build (auto and review), from its TSV."""
-    path = Path(build) / "untm.sentence.tsv"
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    except OSError as exc:
-        raise AlignError(f"no translation memory at {path}", hint="run `untm build -o OUT` first, then --tm OUT") from exc
-    return [Unit(r["tuid"], r["symbol"], r["label"], r["zh"], r["en"], float(r["score"])) for r in rows]
 
 
 def term_language(term: str) -> str:
     return "zh" if _CJK_RE.search(term) else "en"
+
+
+def check_term(term: str) -> str:
+    term = " ".join(term.split())
+    if not term:
+        raise AlignError("the term is empty", hint='give a word or phrase, e.g. untm lookup "peacekeeping"')
+    return term
 
 
 def term_pattern(term: str) -> re.Pattern[str]:
@@ -87,148 +82,167 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z])" + r"[\s\-]*".join(parts) + r"(?![A-Za-z])", re.IGNORECASE)
 
 
-def _singular(word: str) -> str:
-    """Light plural folding so "agreement" and "agreements" count as one candidate."""
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+def _normalise_en(text: str) -> str:
+    return " ".join(en_words(text))
 
 
-def _en_ngrams(text: str) -> set[str]:
-    tokens = [_singular(t.lower()) for t in _EN_TOKEN_RE.findall(text)]
+def word_ngrams(words: list[str], lang: str) -> set[str]:
+    """Runs of 1..n whole words not starting or ending with a function word (joined by " " for both
+    languages, as the store's word tables hold them)."""
+    if RUN_BREAK in words:
+        runs, current = [], []
+        for word in words + [RUN_BREAK]:
+            if word == RUN_BREAK:
+                runs.append(current)
+                current = []
+            else:
+                current.append(word)
+        return set().union(*(word_ngrams(run, lang) for run in runs))
+    stop = STOPWORDS if lang == "en" else ZH_FUNCTION_WORDS
     found = set()
-    for n in range(1, _MAX_EN_WORDS + 1):
-        for i in range(len(tokens) - n + 1):
-            gram = tokens[i : i + n]
-            if gram[0].lower() in _STOPWORDS or gram[-1].lower() in _STOPWORDS:
+    for n in range(1, _MAX_WORDS[lang] + 1):
+        for i in range(len(words) - n + 1):
+            gram = words[i : i + n]
+            if gram[0] in stop or gram[-1] in stop:
+                continue
+            if lang == "zh" and (not 2 <= sum(map(len, gram)) <= _MAX_ZH_CHARS or "的" in gram):
+                continue  # a 的 inside joins two phrases (人员的安全), it is not part of a term
+            if lang == "en" and n == 1 and len(gram[0]) < 2:
                 continue
             found.add(" ".join(gram))
     return found
 
 
-def _zh_ngrams(text: str) -> set[str]:
-    found = set()
-    for run in _ZH_BREAK_RE.split(text):
-        for n in range(2, min(_MAX_ZH_CHARS, len(run)) + 1):
-            for i in range(len(run) - n + 1):
-                found.add(run[i : i + n])
-    return found
+def shown(candidate: str, lang: str) -> str:
+    return candidate.replace(" ", "") if lang == "zh" else candidate
 
 
-def _normalise_en(text: str) -> str:
-    return " ".join(_singular(t.lower()) for t in _EN_TOKEN_RE.findall(text))
-
-
-class Memory:
-    """Units with their candidate n-grams counted once, for any number of look-ups."""
-
-    def __init__(self, units: Sequence[Unit]) -> None:
-        self.units = list(units)
-        self.grams = {"en": [_en_ngrams(u.en) for u in self.units], "zh": [_zh_ngrams(u.zh) for u in self.units]}
-        self.frequency = {lang: Counter(g for grams in self.grams[lang] for g in grams) for lang in ("en", "zh")}
-        self.closed = {"en": _never_alone(self.frequency["en"], " "), "zh": _never_alone(self.frequency["zh"], "")}
-
-
-def rank_counterparts(term: str, memory: Memory, limit: int = 8, embedder=None) -> list[Candidate]:
+def rank_counterparts(term: str, store: Store, limit: int = 8, embedder=None,
+                      units: list[StoredUnit] | None = None, total: int | None = None) -> list[Candidate]:
     """Other-language candidates for `term`, best first: Dice over unit co-occurrence, and with an
     embedder, Dice times the squared cross-lingual similarity of term and candidate (repeated
     boilerplate co-occurs perfectly in a small memory; only the translation also means the same)."""
     lang = term_language(term)
-    other_lang = "en" if lang == "zh" else "zh"
-    pattern = term_pattern(term)
-    inside = [bool(pattern.search(u.zh if lang == "zh" else u.en)) for u in memory.units]
-    if not any(inside):
+    other = "en" if lang == "zh" else "zh"
+    if units is None:
+        units, _, total = _units_with(term, store)
+    if not units:
         return []
+    term_words = " ".join(en_words(term)) if lang == "en" else term
+    words = {i: w.split() for i, w in store.unit_words(other, [u.id for u in units]).items()}
+    # a word in fewer than a tenth of the units cannot be part of the main counterpart: n-grams are
+    # built over runs of the other words only (keeps a look-up fast on frequent terms)
+    seen: Counter[str] = Counter()
+    for unit_words in words.values():
+        seen.update(set(unit_words))
+    floor = max(2, len(units) // 10) if total > 1 else 1
     together: Counter[str] = Counter()
-    for has_term, unit_grams in zip(inside, memory.grams[other_lang]):
-        if has_term:
-            together.update(unit_grams)
-    frequency, closed = memory.frequency[other_lang], memory.closed[other_lang]
-    term_forms = {_normalise_en(term)} if lang == "en" else {term}
-    with_term = sum(inside)
-    candidates = [Candidate(g, a, frequency[g], 2 * a / (with_term + frequency[g]))
-                  for g, a in together.items()
-                  if g not in term_forms and g not in closed and (a >= 2 or with_term == 1)]
-    candidates.sort(key=lambda c: (-round(c.dice, 6), -c.together, -len(c.text), c.text))
+    for unit in units:
+        kept = [w if seen[w] >= floor else RUN_BREAK for w in words.get(unit.id, [])]
+        together.update(word_ngrams(kept, other))
+    scale = total / len(units)
+    shortlist = [(g, a) for g, a in together.most_common(_SHORTLIST * 3) if g != term_words and (a >= 2 or total == 1)]
+    shortlist = sorted(shortlist, key=lambda ga: (-ga[1], -len(ga[0])))[:_SHORTLIST]
+    candidates = []
+    for gram, count in shortlist:
+        # counted up to a cap: past it the Dice is too small to matter, and counting "united nations" in
+        # a million units is what would make a look-up slow
+        frequency = max(store.phrase_frequency(other, gram, cap=4 * total + 200), count)
+        candidates.append(Candidate(gram, count, frequency, 2 * count * scale / (total + frequency)))
+    candidates = _drop_fragments(candidates)
+    candidates.sort(key=lambda c: (-round(c.dice, 3), -len(c.text.split()), c.text))
     if embedder is None or not candidates:
         return candidates[:limit]
-    shortlist = candidates[:_RERANK]
-    vectors = embedder.encode([term] + [c.text for c in shortlist])
-    similarity = {c.text: float(s) for c, s in zip(shortlist, vectors[1:] @ vectors[0])}
-    kept = _drop_fragments(shortlist, similarity, lang)
-    kept.sort(key=lambda c: (-(c.dice * max(similarity[c.text], 0.0) ** 2), c.text))
-    return kept[:limit]
+    shortlisted = candidates[:_RERANK]
+    vectors = embedder.encode([term] + [shown(c.text, other) for c in shortlisted])
+    similarity = {c.text: float(s) for c, s in zip(shortlisted, vectors[1:] @ vectors[0])}
+    shortlisted.sort(key=lambda c: (-(c.dice * max(similarity[c.text], 0.0) ** 0.5), c.text))
+    return _prefer_whole(shortlisted, similarity)[:limit]
 
 
-def _never_alone(frequency: Counter[str], joiner: str) -> set[str]:
-    """N-grams that never occur without one particular neighbour token: fragments of a longer
-    expression ("持和平" of "维持和平", "status-of-forces" of "status-of-forces agreements")."""
-    wider: dict[str, set[int]] = {}
-    for gram, n in frequency.items():
-        if joiner:
-            words = gram.split(joiner)
-            if len(words) < 2:
-                continue
-            shorter = (joiner.join(words[:-1]), joiner.join(words[1:]))
-        else:
-            shorter = (gram[:-1], gram[1:])
-        for part in shorter:
-            wider.setdefault(part, set()).add(n)
-    return {gram for gram, n in frequency.items() if n in wider.get(gram, ())}
+def _prefer_whole(ranked: list[Candidate], similarity: dict[str, float]) -> list[Candidate]:
+    """Put first the longest candidate that holds the best one, occurs with the term as often and means
+    as much ("Global Environment" → "Global Environment Facility"): the maximal phrase is the term."""
+    best = ranked[0]
+    wider = [c for c in ranked if c is not best and f" {best.text} " in f" {c.text} "
+             and c.together >= 0.8 * best.together and similarity[c.text] >= similarity[best.text] - 0.05]
+    if not wider:
+        return ranked
+    chosen = max(wider, key=lambda c: (len(c.text.split()), c.together))
+    return [chosen] + [c for c in ranked if c is not chosen]
 
 
-def _drop_fragments(candidates: list[Candidate], similarity: dict[str, float], term_lang: str) -> list[Candidate]:
-    """Drop a candidate that a one-token-longer candidate covers in as many units and means as well
-    ("持和平" inside "维持和平", "international humanitarian" inside "... law")."""
-    by_text = {c.text: c for c in candidates}
-    joiner = " " if term_lang == "zh" else ""
+def _drop_fragments(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop a candidate that a longer candidate holding it covers in nearly as many units ("维持" inside
+    "维持 和平", "humanitarian" inside "international humanitarian law"): the longer one is the term."""
+    kept = []
+    for c in candidates:
+        inside = f" {c.text} "
+        if any(w is not c and inside in f" {w.text} " and w.together >= 0.85 * c.together
+               and w.frequency >= 0.8 * c.frequency for w in candidates):
+            continue
+        kept.append(c)
+    return kept
 
-    def wider(text: str) -> list[str]:
-        if joiner:
-            return [t for t in by_text if len(t.split()) == len(text.split()) + 1
-                    and (t.startswith(text + " ") or t.endswith(" " + text))]
-        return [t for t in by_text if len(t) == len(text) + 1 and (t.startswith(text) or t.endswith(text))]
 
-    return [c for c in candidates
-            if not any(by_text[w].together == c.together and similarity[w] >= similarity[c.text] - 0.05
-                       for w in wider(c.text))]
+def _units_with(term: str, store: Store) -> tuple[list[StoredUnit], int, int]:
+    """Units with the term (a sample) and their count in the whole store and in its statistics window."""
+    lang = term_language(term)
+    pattern = term_pattern(term)
+    units, total, window = store.units_with(lang, term, " ".join(en_words(term)), limit=SAMPLE)
+    matching = [u for u in units if pattern.search(u.zh if lang == "zh" else u.en)]
+    if not matching:
+        return [], 0, 0
+    # the word table folds more than the pattern (“peace-keeping”): count what the pattern confirms
+    share = len(matching) / len(units)
+    return matching, max(1, round(total * share)), max(1, round(window * share))
 
 
 def _surface(candidate: str, text: str, lang: str) -> tuple[int, int] | None:
-    """Where a candidate occurs in a unit's text (English: case- and spacing-insensitive)."""
-    if lang == "zh":
-        start = text.find(candidate)
-        return (start, start + len(candidate)) if start >= 0 else None
+    """Where a candidate occurs in a unit's text (English: case-, plural- and spacing-insensitive)."""
+    if lang == "zh":  # words may stand either side of an enumeration comma or a book-title mark
+        match = re.search(r"[、《》]?".join(re.escape(w) for w in candidate.split()), text)
+        return match.span() if match else None
     words = [re.escape(w[:-1]) + "(?:y|ies)" if w.endswith("y") else re.escape(w) + "(?:s|es)?"
              for w in candidate.split()]
-    match = re.search(r"(?<![A-Za-z])" + r"[\s\-]*".join(words) + r"(?![A-Za-z])", text, re.IGNORECASE)
+    match = re.search(r"(?<![A-Za-z])" + r"[\s\-,]*".join(words) + r"(?![A-Za-z])", text, re.IGNORECASE)
     return match.span() if match else None
 
 
-def concordance(term: str, memory: Memory, embedder=None) -> Concordance:
-    """Units containing `term`, the candidate translations with counts and shares, and each unit's own."""
+def wilson_lower(successes: int, trials: int, z: float = 1.96) -> float:
+    """Lower bound of the 95 % Wilson interval: 1 of 1 is 0.21, 30 of 30 is 0.89 — never 100 % from one unit."""
+    if trials == 0:
+        return 0.0
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    margin = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    return max(0.0, (centre - margin) / (1 + z * z / trials))
+
+
+def concordance(term: str, store: Store, embedder=None) -> Concordance:
+    """Units containing `term`, the candidate translations with unit counts and confidence, and each unit's own."""
+    term = check_term(term)
     lang = term_language(term)
-    pattern = term_pattern(term)
-    hits = [u for u in memory.units if pattern.search(u.zh if lang == "zh" else u.en)]
-    result = Concordance(term, lang, hits)
-    if not hits:
+    units, total, window = _units_with(term, store)
+    result = Concordance(term, lang, units, total)
+    if not units:
         return result
-    ranked = rank_counterparts(term, memory, embedder=embedder)
-    strong = [c for c in ranked if c.dice >= 0.3 * max(r.dice for r in ranked)][:4] if ranked else []
-    other_lang = "en" if lang == "zh" else "zh"
+    ranked = rank_counterparts(term, store, embedder=embedder, units=units, total=window)
+    strong = [c for c in ranked if c.dice >= 0.3 * ranked[0].dice][:4] if ranked else []
+    other = "en" if lang == "zh" else "zh"
     counts: Counter[str] = Counter()
     surfaces: dict[str, Counter[str]] = {}
-    for unit in hits:
+    for unit in units:
         text = unit.en if lang == "zh" else unit.zh
-        found, span = next(((c.text, sp) for c in strong if (sp := _surface(c.text, text, other_lang))), (None, None))
+        found, span = next(((c.text, sp) for c in strong if (sp := _surface(c.text, text, other))), (None, None))
         result.assigned.append(text[span[0]:span[1]] if span else None)
         if found:
             counts[found] += 1
             surfaces.setdefault(found, Counter())[text[span[0]:span[1]]] += 1
+    order = [c.text for c in strong if c.text in counts]  # the ranking's order, not raw counts
     # shown as the form the units use most ("troop- and police-contributing countries")
-    result.counterparts = [(surfaces[key].most_common(1)[0][0], n, n / len(hits)) for key, n in counts.most_common()]
+    result.counterparts = [(surfaces[key].most_common(1)[0][0], counts[key], wilson_lower(counts[key], len(units)))
+                           for key in order]
     return result
 
 
@@ -240,45 +254,9 @@ def spans(term_or_candidate: str, text: str, lang: str, is_term: bool) -> tuple[
     return _surface(term_or_candidate, text, lang)
 
 
-@dataclass(frozen=True, slots=True)
-class TermPair:
-    zh: str
-    en: str
-    frequency: int
-    dice: float
-
-
-_FUNCTION_CHARS = set("的和与及在了对为并或等以其之将由于所把被从是也而就都向中上下")
-
-
-def extract_terms(memory: Memory, min_frequency: int = 3, min_dice: float = 0.5, limit: int = 200,
-                  embedder=None) -> list[TermPair]:
-    """Frequent Chinese n-grams that are nearly always whole (not mostly inside one longer n-gram)
-    and do not start or end with a function character, paired with their best English counterpart
-    when the association is strong enough; the English shown is the units' most common surface."""
-    frequency = memory.frequency["zh"]
-    frequent = {g: n for g, n in frequency.items()
-                if n >= min_frequency and g[0] not in _FUNCTION_CHARS and g[-1] not in _FUNCTION_CHARS}
-    wider: dict[str, int] = {}
-    for gram, n in frequency.items():
-        for part in (gram[:-1], gram[1:]):
-            wider[part] = max(wider.get(part, 0), n)
-    whole = [g for g, n in frequent.items() if wider.get(g, 0) < 0.9 * n]
-    pairs = []
-    for zh in sorted(whole, key=lambda g: (-frequent[g], g)):
-        ranked = rank_counterparts(zh, memory, limit=1, embedder=embedder)
-        if ranked and ranked[0].dice >= min_dice:
-            shown = concordance_surface(ranked[0].text, memory, zh)
-            pairs.append(TermPair(zh, shown, frequent[zh], round(ranked[0].dice, 3)))
-        if len(pairs) >= limit:
-            break
-    return pairs
-
-
-def concordance_surface(candidate: str, memory: Memory, term: str) -> str:
-    """The most common way the units write an English candidate next to the term."""
-    forms: Counter[str] = Counter()
-    for unit in memory.units:
-        if term in unit.zh and (span := _surface(candidate, unit.en, "en")):
-            forms[unit.en[span[0]:span[1]]] += 1
-    return forms.most_common(1)[0][0] if forms else candidate
+def open_store(build: Path) -> Store:
+    """The TM store of a build folder, with a clear error when there is none."""
+    try:
+        return Store(build, create=False)
+    except AlignError as exc:
+        raise AlignError(f"no translation memory at {Path(build)}", hint=exc.hint) from exc

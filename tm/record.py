@@ -1,0 +1,43 @@
+"""Record a build's units in the TM store, one document at a time, replacing what it held for them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from tm.export import load_aligned, units_of
+from tm.store import Store
+from tm.words import en_words, zh_segmented
+
+SEGMENTATION = "jieba-runs-1"  # part of the key: a new segmentation re-records every document
+_FILES = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
+
+
+def segmented(zh: str, en: str) -> tuple[str, str]:
+    """The word-segmented texts the store indexes for counterpart counts."""
+    return zh_segmented(zh), " ".join(en_words(en))
+
+
+def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
+    """Put the units of these aligned documents (folders under OUT/docs) into OUT/tm.sqlite; a document
+    whose inputs and min score are unchanged is skipped. Returns how many documents were (re)recorded."""
+    recorded = 0
+    with Store(out) as store:
+        for name in documents:
+            paths = [Path(out) / "docs" / name / f for f in _FILES]
+            digest = hashlib.sha256(f"{SEGMENTATION}{min_score!r}".encode())
+            for path in paths:
+                digest.update(path.read_bytes())
+            key = digest.hexdigest()
+            if store.document_key(name, "units") == key:
+                continue
+            doc = load_aligned(*paths)
+            rows = []
+            for level in ("sentence", "paragraph"):
+                units, _ = units_of(doc, level)
+                rows += [(level, u.tuid, u.symbol, u.label, u.shape, u.score,
+                          "auto" if u.score >= min_score else "review", u.zh, u.en) for u in units]
+            store.replace_units(name, doc.zh.symbol or doc.en.symbol, key, rows, segmented)
+            recorded += 1
+    return recorded
