@@ -162,6 +162,12 @@ def test_review_round_trip(env: Path) -> None:
     again = CliRunner().invoke(cli, build)  # the decisions survive another build
     assert again.exit_code == 0, again.output
     assert _units(env / "out", "sentence") == expected
+    import sqlite3  # the TM store that lookup reads has them too
+
+    with sqlite3.connect(env / "out" / "tm.sqlite") as db:
+        stored = {(zh, en, status) for zh, en, status in db.execute(
+            "SELECT zh, en, status FROM units WHERE level = 'sentence'")}
+    assert stored == set(expected.values())
 
     changed = env / "changed.en.txt"  # the corrected sentence's English changes: its decision no longer applies
     changed.write_text(EN.read_text(encoding="utf-8").replace(to_correct[1], "Something else entirely, and longer."),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from tm.decisions import DECISIONS_FILE, apply_decisions, read_decisions
 from tm.export import load_aligned, units_of
 from tm.store import Store
 from tm.words import en_words, zh_segmented
@@ -27,17 +29,20 @@ def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
         for name in documents:
             paths = [Path(out) / "docs" / name / f for f in _FILES]
             digest = hashlib.sha256(f"{SEGMENTATION}{min_score!r}".encode())
-            for path in paths:
+            decisions = Path(out) / "docs" / name / DECISIONS_FILE  # a reviewer's decisions change the units too
+            for path in [*paths, decisions] if decisions.exists() else paths:
                 digest.update(path.read_bytes())
             key = digest.hexdigest()
             if store.document_key(name, "units") == key:
                 continue
-            doc = load_aligned(*paths)
+            doc = replace(load_aligned(*paths), name=name, decisions=read_decisions(decisions.parent))
             rows = []
             for level in ("sentence", "paragraph"):
                 units, _ = units_of(doc, level)
+                units, accepted = apply_decisions(doc, level, units)  # as the TMX has them: rejected out, corrected in
                 rows += [(level, u.tuid, u.symbol, u.label, u.shape, u.score,
-                          "auto" if u.score >= min_score else "review", u.zh, u.en) for u in units]
+                          "auto" if u.score >= min_score or (u.zh, u.en) in accepted else "review", u.zh, u.en)
+                         for u in units]
             store.replace_units(name, doc.zh.symbol or doc.en.symbol, key, rows, segmented)
             recorded += 1
     return recorded
