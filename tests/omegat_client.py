@@ -29,10 +29,12 @@ PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <dictionary_dir>__DEFAULT__</dictionary_dir>
         <source_lang>{source}</source_lang>
         <target_lang>{target}</target_lang>
-        <sentence_seg>true</sentence_seg>
+        <sentence_seg>{sentence_seg}</sentence_seg>
     </project>
 </omegat>
 """
+# a project without sentence segmentation, zh → en: paragraph units matched whole
+PARAGRAPH_PROJECT = PROJECT.format(source=CODES["zh"], target=CODES["en"], sentence_seg="false")
 
 
 @dataclass(slots=True)
@@ -54,7 +56,7 @@ def translate(sources: dict[str, str], source: str, target: str, tmx_files: Sequ
     """OmegaT's console-translate of each named source text, with the TMX files in tm/auto."""
     for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (project / folder).mkdir(parents=True, exist_ok=True)
-    (project / "omegat.project").write_text(PROJECT.format(source=CODES[source], target=CODES[target]),
+    (project / "omegat.project").write_text(PROJECT.format(source=CODES[source], target=CODES[target], sentence_seg="true"),
                                             encoding="utf-8")
     for tmx in tmx_files:
         shutil.copy(tmx, project / "tm" / "auto" / tmx.name)

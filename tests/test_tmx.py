@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from omegat_client import PARAGRAPH_PROJECT
 
 from align.extract import segment_text
 from align.types import Bead, Document, Paragraph
@@ -175,21 +176,7 @@ def test_omegat_uses_our_tmx(tmp_path: Path) -> None:
         "回顾《联合国宪章》的宗旨和原则，"]
 
 
-OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<omegat>
-    <project version="1.0">
-        <source_dir>__DEFAULT__</source_dir>
-        <target_dir>__DEFAULT__</target_dir>
-        <tm_dir>__DEFAULT__</tm_dir>
-        <glossary_dir>__DEFAULT__</glossary_dir>
-        <glossary_file>__DEFAULT__</glossary_file>
-        <dictionary_dir>__DEFAULT__</dictionary_dir>
-        <source_lang>zh-CN</source_lang>
-        <target_lang>en-US</target_lang>
-        <sentence_seg>false</sentence_seg>
-    </project>
-</omegat>
-"""
+OMEGAT_PROJECT = PARAGRAPH_PROJECT  # tests/omegat_client.py
 
 
 def test_export_gzip(tmp_path: Path) -> None:
