@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
 import pytest
 import ray  # the test extra installs it
-import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
-
+from build_outputs import differences
 from conftest import FETCHED, ROOT, SEEDS
 
 pytestmark = pytest.mark.integration
@@ -102,33 +102,6 @@ def _build(workspace: Path, name: str, *extra: str, env: dict | None = None, wai
     return subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _same_vectors(built: bytes, reference: bytes) -> bool:
-    """Two FAISS index files hold the same ids and vectors, to float32 rounding (1e-6).
-
-    The bundled model embeds in micro-batches of neighbouring texts, and a text shared by two
-    documents is cached by whichever document embeds it first, so on parallel workers a handful of
-    search-index vectors differ in the last bits (measured: 10 of 2,285, by 2e-7). Alignment, TMX,
-    TSV and every stage file are compared byte for byte.
-    """
-    import faiss
-    import numpy as np
-
-    def load(data: bytes):
-        index = faiss.deserialize_index(np.frombuffer(data, dtype="uint8"))
-        inner = faiss.downcast_index(index.index)
-        return faiss.vector_to_array(index.id_map), inner.reconstruct_n(0, inner.ntotal)
-
-    (ids_a, vectors_a), (ids_b, vectors_b) = load(built), load(reference)
-    return np.array_equal(ids_a, ids_b) and vectors_a.shape == vectors_b.shape and \
-        bool(np.allclose(vectors_a, vectors_b, rtol=0, atol=1e-6))
-
-
-def _differences(built: dict[str, bytes], reference: dict[str, bytes]) -> list[str]:
-    """Output files that differ between two builds (the search index's vectors to float rounding)."""
-    return [name for name in built if built[name] != reference[name]
-            and not (name.endswith(".faiss") and _same_vectors(built[name], reference[name]))]
-
-
 def _outputs(folder: Path) -> dict[str, bytes]:
     """Every file a build wrote, meta files and search index included."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -147,7 +120,7 @@ def test_cluster_build_equals_the_local_build(cluster, workspace: Path, local_bu
     assert "S/RES/2717(2023)  missing counterpart" in result.stdout
     built = _outputs(workspace / "on-ray" / "out")
     assert sorted(built) == sorted(local_build)
-    assert _differences(built, local_build) == []
+    assert differences(built, local_build) == []
 
 
 def _worker_pids(cluster) -> list[int]:
@@ -181,7 +154,7 @@ def test_a_killed_worker_is_replaced_and_the_output_is_identical(cluster, worksp
     assert victim not in _worker_pids(cluster)
     built = _outputs(out)
     assert sorted(built) == sorted(local_build)
-    assert _differences(built, local_build) == []
+    assert differences(built, local_build) == []
 
 
 def test_a_killed_cluster_build_resumes_to_identical_output(cluster, workspace: Path, local_build) -> None:
@@ -195,7 +168,7 @@ def test_a_killed_cluster_build_resumes_to_identical_output(cluster, workspace: 
     assert result.returncode == 0, result.stderr
     built = _outputs(out)
     assert sorted(built) == sorted(local_build)
-    assert _differences(built, local_build) == []
+    assert differences(built, local_build) == []
     assert not list(out.rglob("*.tmp"))
 
 
@@ -220,8 +193,9 @@ def _fetch_one(symbol: str, state: tuple[str, Path]) -> str:
 
 
 def test_the_whole_cluster_keeps_the_fetch_cap(cluster, httpserver, tmp_path: Path) -> None:
-    from align.cluster import connect, make_limiter, map_documents
     from fake_undocs import FakeUndocs
+
+    from align.cluster import connect, make_limiter, map_documents
 
     server = FakeUndocs(httpserver, pdf_delay=0.4)
     symbols = [f"S/RES/{2000 + n}(2020)" for n in range(24)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tm.decisions import DECISIONS_FILE, apply_decisions, read_decisions
 from tm.export import load_aligned, units_of
-from tm.store import Store
+from tm.store import Store, store_lock
 from tm.words import en_words, zh_segmented
 
 SEGMENTATION = "jieba-runs-1"  # part of the key: a new segmentation re-records every document
@@ -25,7 +25,7 @@ def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
     """Put the units of these aligned documents (folders under OUT/docs) into OUT/tm.sqlite; a document
     whose inputs and min score are unchanged is skipped. Returns how many documents were (re)recorded."""
     recorded = 0
-    with Store(out) as store:
+    with store_lock(out), Store(out) as store:
         for name in documents:
             paths = [Path(out) / "docs" / name / f for f in _FILES]
             digest = hashlib.sha256(f"{SEGMENTATION}{min_score!r}".encode())

@@ -26,7 +26,7 @@ from align.index import VectorIndex
 from align.pair import join_segments
 from align.stages import read_document
 from align.types import read_beads, write_atomic
-from tm.store import Store, StoredParagraph, store_path
+from tm.store import Store, StoredParagraph, store_lock, store_path
 
 INDEX_DIR = "index"
 _CLAUSE_END_RE = re.compile(r"(?<=[，,；;。：:])\s*")
@@ -100,8 +100,8 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
     """Bring the store's paragraphs and the vector index up to date with OUT/docs; returns the paragraph count.
     Only new or changed documents are embedded; the index is rebuilt only when its type must change."""
     faiss_file, info_file = _paths(out)
-    info = _read_info(info_file)
-    with Store(out) as store:
+    with store_lock(out), Store(out) as store:
+        info = _read_info(info_file)  # read under the lock: another build may have just written it
         usable = (not force and info.get("model") == embedder.model_id and faiss_file.exists()
                   and info.get("vectors") == store.embedded_count())
         removed: list[int] = []
@@ -134,6 +134,8 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
             index.save(faiss_file)
         store.mark_embedded([int(i) for i in ids])
         count = len(index) if index is not None else 0
+        if not (pending or removed or not usable or not info_file.exists()):
+            return store.paragraph_count()  # nothing changed: the record of the last change stays as it was
         write_atomic(info_file, json.dumps({"model": embedder.model_id, "vectors": count,
                                             "kind": index.kind if index is not None else "none",
                                             "embedded_now": len(pending)}, indent=1) + "\n")

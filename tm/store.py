@@ -73,6 +73,17 @@ _UNIT_COLUMNS = "id, document, level, tuid, symbol, label, shape, score, status,
 _PARAGRAPH_COLUMNS = "id, document, symbol, lang, idx, label, text, aligned, grp"
 
 
+def store_lock(out: Path):
+    """One writer at a time for a build folder's store and search index (concurrent `untm build`s share it).
+
+    filelock, already the fetch cache's lock (align/fetch_cache.py): an OS lock released if a process dies.
+    """
+    from filelock import FileLock
+
+    Path(out).mkdir(parents=True, exist_ok=True)
+    return FileLock(str(Path(out) / f".{STORE_NAME}.lock"))
+
+
 def store_path(out: Path) -> Path:
     return Path(out) / STORE_NAME
 
