@@ -14,9 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
 import pytest
 import ray  # the test extra installs it
+import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
+
 from build_outputs import differences
 from conftest import FETCHED, ROOT, SEEDS
 
