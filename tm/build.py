@@ -188,7 +188,7 @@ def _counterpart(symbol: str, lang: str, options: BuildOptions) -> tuple[Path | 
 
     cached, why = inspect_cached(options.fetched, symbol, lang)
     if cached is not None or options.offline:
-        return cached, why + (" (offline)" if options.offline else "")
+        return cached, why + (", offline" if options.offline else "")
     from align.fetch import NotPublished, fetch_document
 
     try:
