@@ -1,3 +1,3 @@
 """untm alignment side: seed documents → segmented, aligned paragraph and sentence pairs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
