@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -173,3 +174,39 @@ def map_documents(process: Callable[[Any, Any], Any], items: Iterable[Any], stat
     finally:
         for actor in actors:
             ray.kill(actor)
+
+
+# -- a local cluster started with `ray start --temp-dir=… --port=…` (tests, benchmarks) --
+def cluster_processes(temp_dir: str, port: int) -> list:
+    """That cluster's processes only: those naming its temp folder or its port, and their descendants."""
+    _ray()  # Ray carries its own psutil and puts it on the path
+    import psutil
+
+    found = {}
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            command = " ".join(process.info["cmdline"] or ())
+            # the client server names only the cluster's port, every other process its temp folder
+            if temp_dir in command or re.search(rf"--address=\S+:{port}(?!\d)", command):
+                found[process.pid] = process
+                found.update({child.pid: child for child in process.children(recursive=True)})
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return list(found.values())
+
+
+def stop_local_cluster(temp_dir: str, port: int) -> None:
+    """Stop that cluster by pid: `ray stop` would stop every Ray cluster of this user, other people's too."""
+    import psutil
+
+    processes = cluster_processes(temp_dir, port)
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    for process in psutil.wait_procs(processes, timeout=10)[1]:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import socket
@@ -28,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 RAY = Path(sys.executable).with_name("ray")
+sys.path.insert(0, str(ROOT))
+from align.cluster import cluster_processes, stop_local_cluster  # noqa: E402  (the project's code, by path)
 
 
 def child(spec: dict) -> None:
@@ -67,48 +68,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _cluster_processes(temp_dir: str, port: int) -> list:
-    import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
-    import psutil
-
-    found = {}
-    for process in psutil.process_iter(["cmdline"]):
-        try:
-            command = " ".join(process.info["cmdline"] or ())
-            # the client server names only the cluster's port, every other process its temp folder
-            if temp_dir in command or re.search(rf"--address=\S+:{port}(?!\d)", command):
-                found[process.pid] = process
-                found.update({c.pid: c for c in process.children(recursive=True)})
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return list(found.values())
-
-
-def _stop_cluster(temp_dir: str, port: int) -> None:
-    """Our cluster's processes only, by pid (`ray stop` would stop every Ray cluster of this user)."""
-    import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
-    import psutil
-
-    processes = _cluster_processes(temp_dir, port)
-    for p in processes:
-        try:
-            p.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    for p in psutil.wait_procs(processes, timeout=10)[1]:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-
-
 def _watch_workers(temp_dir: str, port: int, peaks: dict[int, float], stop: threading.Event,
                    cpu: dict[int, float] | None = None) -> None:
     import ray  # noqa: F401  (Ray carries its own psutil and puts it on the path)
     import psutil
 
     while not stop.is_set():
-        for p in _cluster_processes(temp_dir, port):
+        for p in cluster_processes(temp_dir, port):
             try:
                 if "DocumentWorker" in " ".join(p.cmdline()):
                     peaks[p.pid] = max(peaks.get(p.pid, 0.0), p.memory_info().rss / 2**20)
@@ -185,7 +151,7 @@ def main() -> None:
                 _ray_run(work, size, seeds, fetched, temp_dir, port)
     finally:
         if temp_dir is not None:
-            _stop_cluster(temp_dir, port)
+            stop_local_cluster(temp_dir, port)
             shutil.rmtree(temp_dir, ignore_errors=True)
 
     grow(work, largest, arguments.add, seeds, fetched)

@@ -4,7 +4,6 @@ after a killed worker and after a killed driver; and one polite fetcher for the 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -18,6 +17,7 @@ import pytest
 import ray  # the test extra installs it
 import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
 
+from align.cluster import cluster_processes, stop_local_cluster
 from build_outputs import differences
 from conftest import FETCHED, ROOT, SEEDS
 
@@ -31,38 +31,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _processes_of(temp_dir: str, port: int) -> list:
-    """This cluster's processes only: those naming its temp folder, and their descendants (the workers)."""
-    found = {}
-    for process in psutil.process_iter(["pid", "cmdline"]):
-        try:
-            command = " ".join(process.info["cmdline"] or ())
-            # the client server names only the cluster's port, every other process its temp folder
-            if temp_dir in command or re.search(rf"--address=\S+:{port}(?!\d)", command):
-                found[process.pid] = process
-                for child in process.children(recursive=True):
-                    found[child.pid] = child
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return list(found.values())
-
-
-def _stop(temp_dir: str, port: int) -> None:
-    """`ray stop` would stop every Ray process of this user (other people's clusters too): stop ours by pid."""
-    processes = _processes_of(temp_dir, port)
-    for process in processes:
-        try:
-            process.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(processes, timeout=10)
-    for process in alive:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +49,7 @@ def cluster():
                        env=env, check=True, capture_output=True, timeout=180)
         yield {"address": f"127.0.0.1:{port}", "port": port, "temp_dir": temp_dir, "env": env}
     finally:
-        _stop(temp_dir, port)
+        stop_local_cluster(temp_dir, port)
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
@@ -125,7 +93,7 @@ def test_cluster_build_equals_the_local_build(cluster, workspace: Path, local_bu
 
 
 def _worker_pids(cluster) -> list[int]:
-    return [p.pid for p in _processes_of(cluster["temp_dir"], cluster["port"])
+    return [p.pid for p in cluster_processes(cluster["temp_dir"], cluster["port"])
             if "DocumentWorker" in " ".join(_cmdline(p))]
 
 

@@ -341,7 +341,9 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     if report.documents and len(report.failed) == len(report.documents):
         return report
     aligned = [d for d in report.documents if d.status == ALIGNED]
-    inputs = [out / "docs" / d.name / f for d in aligned for f in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")]
+    from tm.units_cache import DOCUMENT_FILES
+
+    inputs = [out / "docs" / d.name / f for d in aligned for f in DOCUMENT_FILES]
     inputs += [p for d in aligned if (p := out / "docs" / d.name / DECISIONS_FILE).exists()]
     missing = [(d.name, d.symbol, d.status + (f": {d.message}" if d.message else ""))
                for d in report.documents if d.status != ALIGNED]

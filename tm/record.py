@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from tm.decisions import DECISIONS_FILE, apply_decisions, read_decisions
-from tm.export import load_aligned, units_of
+from tm.decisions import DECISIONS_FILE, apply_decisions
+from tm.export import units_of
 from tm.store import Store, store_lock
+from tm.units_cache import DOCUMENT_FILES, load_folder
 from tm.words import en_words, zh_segmented
 
 SEGMENTATION = "jieba-runs-1"  # part of the key: a new segmentation re-records every document
-_FILES = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
 
 
 def segmented(zh: str, en: str) -> tuple[str, str]:
@@ -27,7 +26,7 @@ def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
     recorded = 0
     with store_lock(out), Store(out) as store:
         for name in documents:
-            paths = [Path(out) / "docs" / name / f for f in _FILES]
+            paths = [Path(out) / "docs" / name / f for f in DOCUMENT_FILES]
             digest = hashlib.sha256(f"{SEGMENTATION}{min_score!r}".encode())
             decisions = Path(out) / "docs" / name / DECISIONS_FILE  # a reviewer's decisions change the units too
             for path in [*paths, decisions] if decisions.exists() else paths:
@@ -35,7 +34,7 @@ def record_build(out: Path, documents: Sequence[str], min_score: float) -> int:
             key = digest.hexdigest()
             if store.document_key(name, "units") == key:
                 continue
-            doc = replace(load_aligned(*paths), name=name, decisions=read_decisions(decisions.parent))
+            doc = load_folder(Path(out) / "docs" / name)
             rows = []
             for level in ("sentence", "paragraph"):
                 units, _ = units_of(doc, level)

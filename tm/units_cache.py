@@ -56,6 +56,14 @@ def read_units(path: Path, level: str) -> tuple[list[TmUnit], list[tuple[str, st
     return units, unmatched
 
 
+def load_folder(folder: Path) -> AlignedDocument:
+    """The aligned document a build left in OUT/docs/<name>, named by its folder, with its review decisions."""
+    from tm.decisions import read_decisions
+
+    return replace(load_aligned(*(folder / name for name in DOCUMENT_FILES)), name=folder.name,
+                   decisions=read_decisions(folder))
+
+
 class LazyDocuments(Sequence[AlignedDocument]):
     """Aligned documents read from their folders one at a time, when iterated: the export keeps none."""
 
@@ -68,11 +76,7 @@ class LazyDocuments(Sequence[AlignedDocument]):
     def __getitem__(self, position):  # type: ignore[override]
         if isinstance(position, slice):
             return LazyDocuments(self.folders[position])
-        from tm.decisions import read_decisions
-
-        folder = self.folders[position]
-        return replace(load_aligned(*(folder / name for name in DOCUMENT_FILES)), name=folder.name,
-                       decisions=read_decisions(folder))
+        return load_folder(self.folders[position])
 
     def __iter__(self) -> Iterator[AlignedDocument]:
         return (self[i] for i in range(len(self)))
