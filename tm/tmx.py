@@ -10,6 +10,7 @@ o-tmf="UTF-8" and no creation date).
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -113,6 +114,30 @@ def _header(segtype: str, profile: Profile, notes: dict[str, str], created: date
     return header
 
 
+def unit_bytes(unit: TmUnit, profile: Profile) -> tuple[bytes, int]:
+    """One unit's `<tu>` as written inside `<body>`, and the XML-forbidden characters dropped from it."""
+    element, removed = _unit_element(unit, profile)
+    return etree.tostring(element, pretty_print=True, encoding="utf-8"), removed
+
+
+def _frame(segtype: str, profile: Profile, notes: dict[str, str], created: datetime | None) -> tuple[bytes, bytes]:
+    """The bytes before the first `<tu>` and after the last, as lxml's incremental writer makes them."""
+    buffer = io.BytesIO()
+    with etree.xmlfile(buffer, encoding="utf-8") as xf:
+        xf.write_declaration()
+        xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
+        with xf.element("tmx", version="1.4"):
+            xf.write("\n")
+            xf.write(_header(segtype, profile, notes, created), pretty_print=True)
+            with xf.element("body"):
+                xf.write("\n")
+                xf.flush()
+                cut = buffer.tell()
+            xf.write("\n")
+    buffer.write(b"\n")
+    return buffer.getvalue()[:cut], buffer.getvalue()[cut:]
+
+
 def _open_part(path: Path):
     handle = open(create_temporary(path), "wb")  # named after this process; umask permissions
     stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if path.name.endswith(".gz") else handle
@@ -122,43 +147,43 @@ def _open_part(path: Path):
 def write_tmx(units: Iterable[TmUnit], path: Path, *, segtype: str, profile: Profile = PROFILES["generic"],
               notes: dict[str, str] | None = None, created: datetime | None = None) -> WriteReport:
     """Stream units into TMX 1.4b at `path` (gzip if it ends in .gz), atomically; split past the profile's size cap."""
+    return write_tmx_bytes((unit_bytes(unit, profile) for unit in units), path, segtype=segtype, profile=profile,
+                           notes=notes, created=created)
+
+
+def write_tmx_bytes(units: Iterable[tuple[bytes, int]], path: Path, *, segtype: str,
+                    profile: Profile = PROFILES["generic"], notes: dict[str, str] | None = None,
+                    created: datetime | None = None) -> WriteReport:
+    """write_tmx for units already serialised by unit_bytes ((bytes, removed characters) each): an export
+    that merges per-document fragments writes the same file without rebuilding a single element."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    prefix, suffix = _frame(segtype, profile, notes or {}, created)
     finished: list[tuple[str, Path]] = []
     count = removed_total = 0
     units = iter(units)
-    pending: TmUnit | None = next(units, None)
+    pending: tuple[bytes, int] | None = next(units, None)
     part = largest_unit = 0
     while True:
         part += 1
         target = path if part == 1 else path.with_name(_part_name(path.name, part))
         handle, stream = _open_part(target)
         try:
-            written_here = 0
-            with etree.xmlfile(stream, encoding="utf-8") as xf:
-                xf.write_declaration()
-                xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
-                with xf.element("tmx", version="1.4"):
-                    xf.write("\n")
-                    xf.write(_header(segtype, profile, notes or {}, created), pretty_print=True)
-                    with xf.element("body"):
-                        xf.write("\n")
-                        while pending is not None:
-                            # the cap is on the XML itself (uncompressed); 100 bytes close the file
-                            if (profile.max_file_bytes and written_here
-                                    and stream.tell() + largest_unit + 100 > profile.max_file_bytes):
-                                break
-                            element, removed = _unit_element(pending, profile)
-                            before = stream.tell()
-                            xf.write(element, pretty_print=True)
-                            xf.flush()
-                            largest_unit = max(largest_unit, stream.tell() - before)
-                            removed_total += removed
-                            count += 1
-                            written_here += 1
-                            pending = next(units, None)
-                    xf.write("\n")
-            stream.write(b"\n")
+            stream.write(prefix)
+            position, written_here = len(prefix), 0
+            while pending is not None:
+                # the cap is on the XML itself (uncompressed); 100 bytes close the file
+                if profile.max_file_bytes and written_here and position + largest_unit + 100 > profile.max_file_bytes:
+                    break
+                data, removed = pending
+                stream.write(data)
+                position += len(data)
+                largest_unit = max(largest_unit, len(data))
+                removed_total += removed
+                count += 1
+                written_here += 1
+                pending = next(units, None)
+            stream.write(suffix)
             if stream is not handle:
                 stream.close()
             handle.flush()
