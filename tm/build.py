@@ -20,7 +20,7 @@ from align.errors import AlignError
 from align.extract import compare_structure
 from align.stages import align_stage, outputs_intact, read_document, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
-from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
+from tm.decisions import read_decisions, stale_decisions
 from tm.export import ExportReport, export, load_aligned
 from tm.progress import ReportingEmbedder, Task
 
@@ -300,9 +300,10 @@ def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: 
         with threadpool_limits(limits=1, user_api="blas"):
             result = _build_document(seed, out, embedder, options, task)
         if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
-            from tm.units_cache import units_stage
+            from tm.units_cache import fragment_stage, units_stage
 
             units_stage(out / "docs" / seed.name, force=options.force)
+            fragment_stage(out / "docs" / seed.name, options.profile, force=options.force)
         return result
     except AlignError as exc:
         log.warning("%s: %s", seed.name, exc.message)
@@ -341,10 +342,13 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     if report.documents and len(report.failed) == len(report.documents):
         return report
     aligned = [d for d in report.documents if d.status == ALIGNED]
-    from tm.units_cache import DOCUMENT_FILES
+    from align.stages import meta_path
+    from tm.fragments import FRAGMENT_FILE
+    from tm.units_cache import UNITS_FILE
 
-    inputs = [out / "docs" / d.name / f for d in aligned for f in DOCUMENT_FILES]
-    inputs += [p for d in aligned if (p := out / "docs" / d.name / DECISIONS_FILE).exists()]
+    # the documents' stage meta files carry their inputs' hashes (paragraphs, beads, decisions): hashing
+    # these small files instead of every document's data keeps an unchanged build's check cheap
+    inputs = [meta_path(out / "docs" / d.name / f) for d in aligned for f in (UNITS_FILE, FRAGMENT_FILE)]
     missing = [(d.name, d.symbol, d.status + (f": {d.message}" if d.message else ""))
                for d in report.documents if d.status != ALIGNED]
     params = {"min_score": options.min_score, "profile": options.profile, "excel": options.excel,
@@ -352,7 +356,7 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     manifest_file = out / "manifest.json"
 
     def produce() -> str:
-        from tm.units_cache import UNITS_FILE, LazyDocuments
+        from tm.units_cache import LazyDocuments
 
         if notice := _keep_edited_workbook(out, manifest_file):
             report.notices.append(notice)
@@ -361,8 +365,7 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
             task.stage("writing TMX, TSV, review pages and workbook")
         report.export = export(LazyDocuments(folders), out, min_score=options.min_score, profile=options.profile,
                                model_id=embedder.model_id, excel=options.excel, gzip=options.gzip, missing=missing,
-                               cached_units=[folder / UNITS_FILE for folder in folders],
-                               decided=[(folder / DECISIONS_FILE).exists() for folder in folders])
+                               fragments=[folder / FRAGMENT_FILE for folder in folders])
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 

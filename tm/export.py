@@ -21,8 +21,9 @@ from align.labels import read_label
 from align.pair import join_segments
 from align.stages import read_document, sha256_file
 from align.symbols import slug
-from align.types import Bead, Document, read_beads, remove_stale_temporaries, write_atomic
-from tm.tmx import PROFILES, TmUnit, clean_segment, write_tmx
+from align.types import Bead, Document, create_temporary, read_beads, remove_stale_temporaries
+from tm.fragments import tsv_line
+from tm.tmx import PROFILES, TmUnit, clean_segment, write_tmx_bytes
 
 LEVELS = ("sentence", "paragraph")
 REVIEW_FOLDER = "penalty-30"
@@ -120,15 +121,31 @@ def merge_duplicates(units: Iterable[TmUnit]) -> tuple[list[TmUnit], int]:
     return list(best.values()), merged
 
 
-def _tsv_cell(text: str) -> str:
-    return " ".join(text.replace("\t", " ").splitlines())
-
-
 def write_tsv(rows: Sequence[Sequence[str]], path: Path, excel: bool = False) -> Path:
     """UTF-8 TSV; `excel` adds a BOM and CRLF line ends so Excel reads the Chinese right."""
-    newline = "\r\n" if excel else "\n"
-    text = newline.join("\t".join(_tsv_cell(str(c)) for c in row) for row in rows) + newline
-    return write_atomic(path, ("\ufeff" if excel else "") + text)
+    return write_tsv_lines((tsv_line(row) for row in rows), path, excel)
+
+
+def write_tsv_lines(lines: Iterable[str | bytes], path: Path, excel: bool = False) -> Path:
+    """TSV lines (cells already joined) streamed into `path` atomically, as write_tsv lays them out."""
+    newline = b"\r\n" if excel else b"\n"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = create_temporary(path)
+    try:
+        with open(temporary, "wb") as handle:
+            if excel:
+                handle.write("\ufeff".encode())
+            for line in lines:
+                handle.write(line.encode() if isinstance(line, str) else line)
+                handle.write(newline)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def _creation_time() -> datetime:
@@ -137,67 +154,116 @@ def _creation_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
 
 
+def document_fragment(doc: AlignedDocument, profile: str) -> bytes:
+    """A document's export fragment (tm/fragments.py) made from the document itself, decisions applied."""
+    from tm.decisions import apply_decisions
+    from tm.fragments import make_fragment
+
+    units, accepted, unmatched = {}, {}, []
+    for level in LEVELS:
+        level_units, level_unmatched = units_of(doc, level)
+        units[level], accepted[level] = apply_decisions(doc, level, level_units)
+        if level == "sentence":
+            unmatched = level_unmatched
+    return make_fragment(units, accepted, unmatched, PROFILES[profile])
+
+
+@dataclass(slots=True)
+class _Merged:
+    """One distinct (zh, en) pair of a level: the best-scored of its units (the first of equals), where first seen."""
+
+    score: float
+    position: int  # the document holding the best-scored unit
+    record: list  # its fragment record (tm/fragments.py)
+
+
+def _merge_level(fragments, level: str, report: ExportReport, unmatched: list[str] | None) -> tuple[list[_Merged], set[str]]:
+    """merge_duplicates over every document's units of a level, by the fragments' keys; the accepted pair keys."""
+    first: dict[str, int] = {}
+    merged: list[_Merged] = []
+    accepted: set[str] = set()
+    for position in range(len(fragments)):
+        index = fragments.index(position)
+        accepted.update(index[level]["accepted"])
+        if unmatched is not None:
+            unmatched.extend(index["unmatched"])
+        for record in index[level]["units"]:
+            key, score = record[0], record[1]
+            at = first.get(key)
+            if at is None:
+                first[key] = len(merged)
+                merged.append(_Merged(score, position, record))
+            else:
+                report.duplicates_merged += 1
+                if score > merged[at].score:
+                    merged[at] = _Merged(score, position, record)
+    return merged, accepted
+
+
+def _tmx_units(fragments, chosen: list[_Merged]):
+    """merge_duplicates(with_label_variants(units)) of the chosen units, as (bytes, removed characters)."""
+    first: dict[str, int] = {}
+    variants: list[tuple[float, int, int, int, int]] = []
+    for unit in chosen:
+        for key, offset, length, removed in unit.record[6]:
+            entry = (unit.score, unit.position, offset, length, removed)
+            at = first.get(key)
+            if at is None:
+                first[key] = len(variants)
+                variants.append(entry)
+            elif unit.score > variants[at][0]:
+                variants[at] = entry
+    del first
+    return ((fragments.read(position, offset, length), removed) for _, position, offset, length, removed in variants)
+
+
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
            model_id: str = "", excel: bool = False, gzip: bool = False,
-           missing: Sequence[tuple[str, str, str]] = (), cached_units: Sequence[Path] | None = None,
-           decided: Sequence[bool] | None = None) -> ExportReport:
+           missing: Sequence[tuple[str, str, str]] = (), fragments: Sequence[Path] | None = None) -> ExportReport:
     """Write every TM file of one build; each file atomically. `missing`: (name, symbol, why) of documents left out.
 
-    `cached_units[i]`: docs[i]'s units file (tm/units_cache.py), read instead of making its units again;
-    then only the documents `decided` marks (they carry review decisions) are read for their decisions.
+    `fragments[i]`: docs[i]'s export fragment (tm/fragments.py, tm/units_cache.fragment_stage), merged
+    instead of serialising the document again; without them each document's fragment is made in memory.
     """
-    from tm.decisions import apply_decisions
+    from tm.fragments import Fragments
 
-    chosen = PROFILES[profile]
-    limit = chosen.max_segment_chars
-
-    def fits(unit: TmUnit) -> bool:
-        return limit is None or (len(unit.zh) <= limit and len(unit.en) <= limit)
-
+    chosen_profile = PROFILES[profile]
     report = ExportReport()
     for folder in (out, out / "tm" / "auto", out / "tm" / REVIEW_FOLDER):  # what a killed export left
         remove_stale_temporaries(folder, ("untm", "unmatched.tsv"))
     created = _creation_time()
-    unmatched_rows: list[tuple[str, str, str, str]] = []
+    sources = fragments if fragments is not None else [document_fragment(doc, profile) for doc in docs]
+    merged_fragments = Fragments(sources)
+    unmatched_rows: list[str] = []
     for level in LEVELS:
-        units: list[TmUnit] = []
-        accepted: set[tuple[str, str]] = set()  # (zh, en) a reviewer accepted: tm/auto whatever the score
-        for position in range(len(docs)):
-            if cached_units is not None:  # the documents themselves are not read for this
-                from tm.units_cache import read_units
-
-                doc_units, doc_unmatched = read_units(cached_units[position], level)
-            else:
-                doc_units, doc_unmatched = units_of(docs[position], level)
-            if cached_units is None or decided is None or decided[position]:
-                doc_units, doc_accepted = apply_decisions(docs[position], level, doc_units)
-                accepted |= doc_accepted
-            units.extend(doc_units)
-            if level == "sentence":
-                unmatched_rows.extend(doc_unmatched)
-        units, merged = merge_duplicates(units)
-        report.duplicates_merged += merged
-        auto = [u for u in units if (u.score >= min_score or (u.zh, u.en) in accepted) and fits(u)]
-        review = [u for u in units if not ((u.score >= min_score or (u.zh, u.en) in accepted) and fits(u))]
-        notes = {"model": model_id, "min-score": f"{min_score:g}", "profile": chosen.name}
+        units, accepted = _merge_level(merged_fragments, level, report, unmatched_rows if level == "sentence" else None)
+        in_auto = [(u.score >= min_score or u.record[0] in accepted) and u.record[2] for u in units]
+        notes = {"model": model_id, "min-score": f"{min_score:g}", "profile": chosen_profile.name}
         suffix = ".tmx.gz" if gzip else ".tmx"  # OmegaT and Trados read gzipped TMX
-        for units_here, path in ((auto, out / "tm" / "auto" / f"untm.{level}{suffix}"),
-                                 (review, out / "tm" / REVIEW_FOLDER / f"untm.{level}.review{suffix}")):
-            units_here, _ = merge_duplicates(with_label_variants(units_here, chosen.label_units))
-            written = write_tmx(units_here, path, segtype=level, profile=chosen, notes=notes, created=created)
+        for wanted, path in ((True, out / "tm" / "auto" / f"untm.{level}{suffix}"),
+                             (False, out / "tm" / REVIEW_FOLDER / f"untm.{level}.review{suffix}")):
+            here = [u for u, auto in zip(units, in_auto) if auto == wanted]
+            written = write_tmx_bytes(_tmx_units(merged_fragments, here), path, segtype=level, profile=chosen_profile,
+                                      notes=notes, created=created)
             report.removed_characters += written.removed_characters
             report.outputs.extend(written.paths)
-        report.auto[level], report.review[level] = len(auto), len(review)
-        rows = [("tuid", "symbol", "label", "shape", "score", "status", "zh", "en")]
-        rows += [(u.tuid, u.symbol, u.label, u.shape, f"{u.score:.4f}", "auto" if u in auto_set else "review", u.zh, u.en)
-                 for auto_set in [set(auto)] for u in units]
-        report.outputs.append(write_tsv(rows, out / f"untm.{level}.tsv", excel))
+        report.auto[level] = sum(in_auto)
+        report.review[level] = len(units) - report.auto[level]
+
+        def rows():
+            yield tsv_line(("tuid", "symbol", "label", "shape", "score", "status", "zh", "en"))
+            for unit, auto in zip(units, in_auto):
+                _, _, _, offset, head, tail, _ = unit.record
+                row = merged_fragments.read(unit.position, offset, head + tail)
+                yield row[:head] + (b"\tauto\t" if auto else b"\treview\t") + row[head:]
+
+        report.outputs.append(write_tsv_lines(rows(), out / f"untm.{level}.tsv", excel))
     from tm.review import write_review
 
     report.outputs.extend(write_review(docs, out, min_score, missing))
     report.unmatched = len(unmatched_rows)
-    report.outputs.append(write_tsv([("symbol", "language", "label", "text"), *unmatched_rows],
-                                    out / "unmatched.tsv", excel))
+    report.outputs.append(write_tsv_lines([tsv_line(("symbol", "language", "label", "text")), *unmatched_rows],
+                                          out / "unmatched.tsv", excel))
     return report
 
 

@@ -41,6 +41,32 @@ def units_stage(work: Path, force: bool = False) -> Path:
     return out
 
 
+def fragment_stage(work: Path, profile: str, force: bool = False) -> Path:
+    """docs/<name>/units.jsonl (+ its review decisions) → docs/<name>/export.fragment for one TMX profile."""
+    from tm.decisions import DECISIONS_FILE, apply_decisions
+    from tm.fragments import FRAGMENT_FILE, FRAGMENT_VERSION, make_fragment
+    from tm.tmx import PROFILES
+
+    units_file, decisions = work / UNITS_FILE, work / DECISIONS_FILE
+    decided = decisions.exists()  # the decisions need the document itself to find their units
+    inputs = [units_file, *(work / name for name in DOCUMENT_FILES), decisions] if decided else [units_file]
+
+    def produce() -> bytes:
+        doc = load_folder(work) if decided else None
+        units, accepted, unmatched = {}, {}, []
+        for level in LEVELS:
+            units[level], level_unmatched = read_units(units_file, level)
+            if doc is not None:
+                units[level], accepted[level] = apply_decisions(doc, level, units[level])
+            if level == "sentence":
+                unmatched = level_unmatched
+        return make_fragment(units, accepted, unmatched, PROFILES[profile])
+
+    out = work / FRAGMENT_FILE
+    run_stage(out, "export-fragment", {"profile": profile, "version": FRAGMENT_VERSION}, inputs, produce, force)
+    return out
+
+
 def read_units(path: Path, level: str) -> tuple[list[TmUnit], list[tuple[str, str, str, str]]]:
     """The units and unmatched rows of one level, as units_of gives them."""
     units, unmatched = [], []
