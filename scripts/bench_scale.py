@@ -39,6 +39,7 @@ def child(spec: dict) -> None:
     from tm.build import BuildOptions, build
     from tm.search import build_index
 
+    stage_s = _time_export_stages()
     started = time.perf_counter()
     embedder = make_embedder(None, EmbeddingCache(Path(spec["cache"]) / "embeddings.sqlite"))
     options = BuildOptions(fetched=Path(spec["fetched"]), offline=True, ray=spec.get("ray"))
@@ -54,12 +55,46 @@ def child(spec: dict) -> None:
         "documents_s": times[-1] - started if times else 0.0,
         "export_s": after_export - (times[-1] if times else started), "export_skipped": report.export_skipped,
         "index_s": finished - after_export, "total_s": finished - started,
+        # the export step split: TMX/TSV merge, review pages + index, workbook, TM store; the rest of
+        # export_s is the build's own checks (stage fingerprints, the outputs' hashes)
+        "tmx_tsv_s": stage_s["export"] - stage_s["write_review"], "review_pages_s": stage_s["write_review"]
+        - stage_s["write_workbook"], "workbook_s": stage_s["write_workbook"], "store_s": stage_s["record_build"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         # CPU seconds, not wall: on a shared machine the wall clock depends on everyone else's load
         "driver_cpu_s": sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF,
                             resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime")),
     }))
+
+
+def _time_export_stages() -> dict[str, float]:
+    """Seconds spent in each part of the export step, by wrapping the functions the build calls."""
+    import functools
+
+    import tm.build
+    import tm.record
+    import tm.review
+    import tm.workbook
+
+    spent = {"export": 0.0, "write_review": 0.0, "write_workbook": 0.0, "record_build": 0.0}
+
+    def timed(module, name: str) -> None:
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - began
+
+        setattr(module, name, wrapper)
+
+    for module, name in ((tm.build, "export"), (tm.review, "write_review"), (tm.workbook, "write_workbook"),
+                         (tm.record, "record_build")):
+        timed(module, name)
+    return spent
 
 
 def _free_port() -> int:
@@ -105,11 +140,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
-    parser.add_argument("--add", type=int, default=100, help="documents added to the largest build")
+    parser.add_argument("--add", type=int, default=100, help="documents added to each local build")
     parser.add_argument("--ray-cpus", type=int, default=2, help="CPUs of the local Ray cluster (one node)")
     parser.add_argument("--no-ray", action="store_true", help="local builds only")
     parser.add_argument("--ray-sizes", type=int, nargs="*", help="sizes to run on Ray (default: --sizes)")
-    parser.add_argument("--grow-only", action="store_true", help="only add --add documents to the largest build")
+    parser.add_argument("--grow-only", action="store_true", help="only add --add documents to the builds")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "untm-bench-scale")
     arguments = parser.parse_args()
     if arguments.child:
@@ -118,7 +153,8 @@ def main() -> None:
     work = arguments.work
     if arguments.grow_only:  # the adding step alone, on the builds of an earlier run in --work
         seeds = [str(p) for p in sorted((work / "corpus" / "seeds").glob("*.zh.txt"))]
-        grow(work, max(arguments.sizes), arguments.add, seeds, work / "corpus" / "fetched")
+        for size in sorted(arguments.sizes):
+            grow(work, size, arguments.add, seeds, work / "corpus" / "fetched", rerun=size == max(arguments.sizes))
         return
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -154,17 +190,29 @@ def main() -> None:
             stop_local_cluster(temp_dir, port)
             shutil.rmtree(temp_dir, ignore_errors=True)
 
-    grow(work, largest, arguments.add, seeds, fetched)
+    for size in sorted(arguments.sizes):
+        grow(work, size, arguments.add, seeds, fetched, rerun=size == largest)
 
 
-def grow(work: Path, largest: int, add: int, seeds: list[str], fetched: Path) -> None:
-    """Add documents to the largest local build, in place (meta files record paths: a copy would redo all)."""
-    again = run_build(work, f"local-{largest}", seeds[:largest], fetched)
-    print(f"re-run {largest} docs, nothing new: {json.dumps(again)}", flush=True)
-    grown = run_build(work, f"local-{largest}", seeds[: largest + add], fetched)
-    print(f"add {add} to {largest}: total {grown['total_s']:.1f} s = documents {grown['documents_s']:.1f} s"
-          f" + export {grown['export_s']:.1f} s + search index {grown['index_s']:.1f} s  {json.dumps(grown)}  "
+def grow(work: Path, size: int, add: int, seeds: list[str], fetched: Path, rerun: bool = True) -> None:
+    """Add documents to a local build, in place (meta files record paths: a copy would redo all).
+
+    O(N) means the split printed here is about the same whatever the size of the build added to."""
+    if rerun:
+        again = run_build(work, f"local-{size}", seeds[:size], fetched)
+        print(f"re-run {size} docs, nothing new: {_split(again)}  {json.dumps(again)}", flush=True)
+    grown = run_build(work, f"local-{size}", seeds[: size + add], fetched)
+    print(f"add {add} to {size}: {_split(grown)}  peak RSS {grown['peak_rss_mb']:.0f} MB  {json.dumps(grown)}  "
           f"load {os.getloadavg()[0]:.2f}", flush=True)
+
+
+def _split(figures: dict) -> str:
+    checks = figures["export_s"] - figures["tmx_tsv_s"] - figures["review_pages_s"] - figures["workbook_s"] \
+        - figures["store_s"]
+    return (f"total {figures['total_s']:.1f} s = documents {figures['documents_s']:.1f} s + TMX/TSV merge "
+            f"{figures['tmx_tsv_s']:.1f} s + review pages {figures['review_pages_s']:.1f} s + workbook "
+            f"{figures['workbook_s']:.1f} s + TM store {figures['store_s']:.1f} s + build checks {checks:.1f} s "
+            f"+ search index {figures['index_s']:.1f} s")
 
 
 def _ray_run(work: Path, size: int, seeds: list[str], fetched: Path, temp_dir: str, port: int) -> None:

@@ -300,10 +300,11 @@ def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: 
         with threadpool_limits(limits=1, user_api="blas"):
             result = _build_document(seed, out, embedder, options, task)
         if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
-            from tm.units_cache import fragment_stage, units_stage
+            from tm.units_cache import fragment_stage, review_stage, units_stage
 
             units_stage(out / "docs" / seed.name, force=options.force)
             fragment_stage(out / "docs" / seed.name, options.profile, force=options.force)
+            review_stage(out / "docs" / seed.name, options.min_score, force=options.force)
         return result
     except AlignError as exc:
         log.warning("%s: %s", seed.name, exc.message)
@@ -344,11 +345,11 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     aligned = [d for d in report.documents if d.status == ALIGNED]
     from align.stages import meta_path
     from tm.fragments import FRAGMENT_FILE
-    from tm.units_cache import UNITS_FILE
+    from tm.units_cache import REVIEW_FILE, UNITS_FILE
 
     # the documents' stage meta files carry their inputs' hashes (paragraphs, beads, decisions): hashing
     # these small files instead of every document's data keeps an unchanged build's check cheap
-    inputs = [meta_path(out / "docs" / d.name / f) for d in aligned for f in (UNITS_FILE, FRAGMENT_FILE)]
+    inputs = [meta_path(out / "docs" / d.name / f) for d in aligned for f in (UNITS_FILE, FRAGMENT_FILE, REVIEW_FILE)]
     missing = [(d.name, d.symbol, d.status + (f": {d.message}" if d.message else ""))
                for d in report.documents if d.status != ALIGNED]
     params = {"min_score": options.min_score, "profile": options.profile, "excel": options.excel,
@@ -365,7 +366,8 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
             task.stage("writing TMX, TSV, review pages and workbook")
         report.export = export(LazyDocuments(folders), out, min_score=options.min_score, profile=options.profile,
                                model_id=embedder.model_id, excel=options.excel, gzip=options.gzip, missing=missing,
-                               fragments=[folder / FRAGMENT_FILE for folder in folders])
+                               fragments=[folder / FRAGMENT_FILE for folder in folders],
+                               reviews=[folder / REVIEW_FILE for folder in folders])
         outputs = {str(p.relative_to(out)): sha256_file(p) for p in report.export.outputs}
         return json.dumps({"outputs": outputs, "documents": [d.name for d in aligned]}, indent=1) + "\n"
 

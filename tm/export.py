@@ -219,11 +219,13 @@ def _tmx_units(fragments, chosen: list[_Merged]):
 
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
            model_id: str = "", excel: bool = False, gzip: bool = False,
-           missing: Sequence[tuple[str, str, str]] = (), fragments: Sequence[Path] | None = None) -> ExportReport:
+           missing: Sequence[tuple[str, str, str]] = (), fragments: Sequence[Path] | None = None,
+           reviews: Sequence[Path] | None = None) -> ExportReport:
     """Write every TM file of one build; each file atomically. `missing`: (name, symbol, why) of documents left out.
 
     `fragments[i]`: docs[i]'s export fragment (tm/fragments.py, tm/units_cache.fragment_stage), merged
     instead of serialising the document again; without them each document's fragment is made in memory.
+    `reviews[i]`: docs[i]'s review parts (tm/units_cache.review_stage), so the documents are not read at all.
     """
     from tm.fragments import Fragments
 
@@ -260,7 +262,7 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
         report.outputs.append(write_tsv_lines(rows(), out / f"untm.{level}.tsv", excel))
     from tm.review import write_review
 
-    report.outputs.extend(write_review(docs, out, min_score, missing))
+    report.outputs.extend(write_review(docs, out, min_score, missing, reviews))
     report.unmatched = len(unmatched_rows)
     report.outputs.append(write_tsv_lines([tsv_line(("symbol", "language", "label", "text")), *unmatched_rows],
                                           out / "unmatched.tsv", excel))

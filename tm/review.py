@@ -164,25 +164,59 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
 """
 
 
+def review_parts(doc: AlignedDocument, min_score: float) -> dict:
+    """What the review outputs hold of one document: its page (name and HTML), its line in the index and its
+    workbook rows per level; JSON-shaped, so a build caches it per document (tm/units_cache.review_stage)."""
+    from tm.decisions import LEVELS, review_rows
+
+    symbol = doc.zh.symbol or doc.en.symbol or doc.name
+    page = page_name(doc)
+    beads = doc.beads["sentence"]
+    review = sum(1 for b in beads if b.score < min_score or not b.zh or not b.en)
+    decided = f", {len(doc.decisions)} reviewer decisions" if doc.decisions else ""
+    item = f'<li><a href="{page}">{html.escape(symbol)}</a>: {len(beads)} beads, {review} to review{decided}</li>'
+    return {"page_name": page, "page": document_page(doc, min_score), "item": item,
+            "rows": {level: review_rows(doc, level, min_score) for level in LEVELS}}
+
+
+def _write_if_changed(path: Path, text: str) -> Path:
+    """An unchanged page is left alone: a build that adds documents writes (and syncs) only theirs."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
+    return write_atomic(path, data)
+
+
 def write_review(docs: Sequence[AlignedDocument], out: Path, min_score: float,
-                 missing: Sequence[tuple[str, str, str]] = ()) -> list[Path]:
+                 missing: Sequence[tuple[str, str, str]] = (), parts: Sequence[Path] | None = None) -> list[Path]:
     """OUT/review/<slug>.html per document, index.html (listing `missing` (name, symbol, why) documents too)
-    and the review workbook; returns the paths written."""
-    from tm.decisions import SHEETS, review_rows
+    and the review workbook; returns the paths written. `parts[i]`: docs[i]'s cached review_parts (JSON)."""
+    import json
+
+    from tm.decisions import LEVELS, SHEETS
     from tm.export import _creation_time
     from tm.workbook import write_workbook
 
     folder = Path(out) / "review"
     written, items = [], []
-    for doc in docs:
-        symbol = doc.zh.symbol or doc.en.symbol or doc.name
-        page = folder / page_name(doc)
-        written.append(write_atomic(page, document_page(doc, min_score)))
-        beads = doc.beads["sentence"]
-        review = sum(1 for b in beads if b.score < min_score or not b.zh or not b.en)
-        decided = f", {len(doc.decisions)} reviewer decisions" if doc.decisions else ""
-        items.append(f'<li><a href="{page.name}">{html.escape(symbol)}</a>: {len(beads)} beads, {review} to review'
-                     f"{decided}</li>")
+
+    def rows():  # one pass over the documents: pages and index lines on the way, rows to the workbook
+        for position in range(len(docs) if parts is None else len(parts)):
+            if parts is None:
+                part = review_parts(docs[position], min_score)
+            else:
+                part = json.loads(Path(parts[position]).read_text(encoding="utf-8"))
+            written.append(_write_if_changed(folder / part["page_name"], part["page"]))
+            items.append(part["item"])
+            for level in LEVELS:
+                for row in part["rows"][level]:
+                    yield SHEETS[level], row
+
+    folder.mkdir(parents=True, exist_ok=True)
+    workbook = write_workbook(rows(), folder / WORKBOOK, _creation_time(), [SHEETS[level] for level in LEVELS])
     for name, symbol, why in missing:
         items.append(f'<li class="missing">{html.escape(symbol or name)}: <strong>not aligned</strong> — {html.escape(why)}</li>')
     index = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>untm review</title>'
@@ -190,7 +224,5 @@ def write_review(docs: Sequence[AlignedDocument], out: Path, min_score: float,
              f'<p>Review workbook: <a href="{WORKBOOK}">{WORKBOOK}</a> (fill the decision columns, then '
              f"<code>untm review apply</code>)</p><ul>{''.join(items)}</ul></body></html>\n")
     written.append(write_atomic(folder / "index.html", index))
-    sheets = {SHEETS[level]: [row for doc in docs for row in review_rows(doc, level, min_score)]
-              for level in ("sentence", "paragraph")}
-    written.append(write_workbook(sheets, folder / WORKBOOK, _creation_time()))
+    written.append(workbook)
     return written

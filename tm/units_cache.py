@@ -20,6 +20,8 @@ from tm.tmx import TmUnit
 UNITS_FILE = "units.jsonl"
 UNITS_VERSION = 2  # bump when units_of changes what it makes of the same beads
 DOCUMENT_FILES = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
+REVIEW_FILE = "review.json"
+REVIEW_VERSION = 1  # bump when tm/review.py changes a page, an index line or a workbook row
 
 
 def units_stage(work: Path, force: bool = False) -> Path:
@@ -64,6 +66,23 @@ def fragment_stage(work: Path, profile: str, force: bool = False) -> Path:
 
     out = work / FRAGMENT_FILE
     run_stage(out, "export-fragment", {"profile": profile, "version": FRAGMENT_VERSION}, inputs, produce, force)
+    return out
+
+
+def review_stage(work: Path, min_score: float, force: bool = False) -> Path:
+    """docs/<name>/{paragraphs,beads,decisions} → docs/<name>/review.json: its review page, index line and
+    workbook rows (tm/review.review_parts), so the export writes the review outputs without the documents."""
+    from tm.decisions import DECISIONS_FILE
+    from tm.review import review_parts
+
+    decisions = work / DECISIONS_FILE
+    inputs = [*(work / name for name in DOCUMENT_FILES), *([decisions] if decisions.exists() else [])]
+
+    def produce() -> str:
+        return json.dumps(review_parts(load_folder(work), min_score), ensure_ascii=False) + "\n"
+
+    out = work / REVIEW_FILE
+    run_stage(out, "review", {"min_score": min_score, "version": REVIEW_VERSION}, inputs, produce, force)
     return out
 
 

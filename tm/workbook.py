@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -33,46 +33,63 @@ class WorkbookError(AlignError):
     """A review workbook that cannot be read, or whose rows do not make sense."""
 
 
-def write_workbook(sheets: Mapping[str, Sequence[Mapping[str, object]]], path: Path,
-                   created: datetime | None = None) -> Path:
-    """One sheet per entry of `sheets` (rows keyed by COLUMNS), written atomically."""
+def write_workbook(sheets: Mapping[str, Iterable[Mapping[str, object]]] | Iterable[tuple[str, Mapping[str, object]]],
+                   path: Path, created: datetime | None = None, titles: Sequence[str] | None = None) -> Path:
+    """One sheet per title (rows keyed by COLUMNS), written atomically: `sheets` maps title → rows, or is a
+    stream of (title, row) with `titles` naming the sheets in order. Rows are streamed (openpyxl's
+    write-only mode), so a build's workbook takes the memory of one row, not of every cell."""
     from openpyxl import Workbook
+    from openpyxl.cell import Cell
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    if isinstance(sheets, Mapping):
+        titles = list(sheets)
+        stream: Iterable[tuple[str, Mapping[str, object]]] = ((t, row) for t in titles for row in sheets[t])
+    else:
+        stream = sheets
+    workbook = Workbook(write_only=True)
     if created is not None:  # reproducible document properties (SOURCE_DATE_EPOCH)
         workbook.properties.created = workbook.properties.modified = created.replace(tzinfo=None)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     reviewer_fill = PatternFill("solid", fgColor="FFF8E1")
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(COLUMNS))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            if cell.value in _HELP:
-                cell.comment = Comment(_HELP[cell.value], "untm")
-        for row in rows:
-            sheet.append([row.get(column, "") for column in COLUMNS])
-        sheet.freeze_panes = "A2"
+    opened, counts, styles = {}, {}, {}
+    for title in titles or ():
+        sheet = opened[title] = workbook.create_sheet(title)
+        sheet.freeze_panes = "A2"  # the sheet's view and columns go first in write-only mode
         for number, column in enumerate(COLUMNS, start=1):
-            letter = get_column_letter(number)
-            sheet.column_dimensions[letter].width = _WIDTHS[column]
+            sheet.column_dimensions[get_column_letter(number)].width = _WIDTHS[column]
+        header = []
+        for column in COLUMNS:
+            cell = Cell(sheet, row=1, column=1, value=column)
+            cell.font = bold
+            if column in _HELP:
+                cell.comment = Comment(_HELP[column], "untm")
+            header.append(cell)
+        sheet.append(header)
+        counts[title] = 0
+        styles[title] = []  # one styled cell per column, whose style every row's cell copies
+        for column in COLUMNS:
+            template = Cell(sheet, row=1, column=1)
             if column in ("zh", "en", "corrected zh", "corrected en", "note"):
-                for cell in sheet[letter][1:]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                template.alignment = wrap
             if column in REVIEWER_COLUMNS:
-                for cell in sheet[letter][1:]:
-                    cell.fill = reviewer_fill
-        last = max(sheet.max_row, 2)
+                template.fill = reviewer_fill
+            styles[title].append(template._style if template.has_style else None)
+    for title, row in stream:
+        sheet = opened[title]
+        sheet.append([value if style is None else Cell(sheet, row=1, column=1, value=value, style_array=style)
+                      for value, style in zip((row.get(column, "") for column in COLUMNS), styles[title])])
+        counts[title] += 1
+    for title, sheet in opened.items():
         letter = get_column_letter(COLUMNS.index("decision") + 1)
         validation = DataValidation(type="list", formula1='"' + ",".join(DECISION_CHOICES) + '"', allow_blank=True,
                                     showErrorMessage=True, errorTitle="decision",
                                     error="Choose accept or reject, or leave the cell empty.")
-        validation.add(f"{letter}2:{letter}{last}")
-        sheet.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}{max(counts[title] + 1, 2)}")
+        sheet.data_validations.append(validation)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return write_atomic(path, _reproducible_zip(buffer.getvalue(), created))
