@@ -183,11 +183,11 @@ def _merge_level(fragments, level: str, report: ExportReport, unmatched: list[st
     merged: list[_Merged] = []
     accepted: set[str] = set()
     for position in range(len(fragments)):
-        index = fragments.index(position)
-        accepted.update(index[level]["accepted"])
+        index = fragments.index(position, level)
+        accepted.update(index["accepted"])
         if unmatched is not None:
-            unmatched.extend(index["unmatched"])
-        for record in index[level]["units"]:
+            unmatched.extend(fragments.index(position, "unmatched"))
+        for record in index["units"]:
             key, score = record[0], record[1]
             at = first.get(key)
             if at is None:

@@ -3,8 +3,9 @@ their label variants, its TSV rows and unmatched rows, as bytes, with the keys a
 needs (tm/export.py). An export then merges fragments by their small index and copies bytes, so
 adding N documents to a build of M serialises N documents, not M + N.
 
-File layout (docs/<name>/export.fragment, a stage file: tm/units_cache.py): one line of JSON, the
-index, then the bytes it points into. Per level, one record per unit, in the document's order:
+File layout (docs/<name>/export.fragment, a stage file: tm/units_cache.py): three lines of JSON, the
+index of each level and the unmatched rows (so a merge parses only the part it is merging), then the
+bytes they point into. Per level, one record per unit, in the document's order:
     [pair key, score, fits the profile, TSV offset, TSV head length, TSV tail length,
      [[variant pair key, TMX offset, TMX length, characters removed], ...]]
 The TSV row of a unit is head + "\\t" + status + "\\t" + tail (the status depends on the whole build).
@@ -22,6 +23,7 @@ from tm.tmx import Profile, TmUnit, unit_bytes
 
 FRAGMENT_FILE = "export.fragment"
 FRAGMENT_VERSION = 1  # bump when the layout or what goes into it changes
+PARTS = ("sentence", "paragraph", "unmatched")  # the index lines, in file order
 
 
 def pair_key(zh: str, en: str) -> str:
@@ -45,7 +47,8 @@ def make_fragment(units: Mapping[str, Sequence[TmUnit]], accepted: Mapping[str, 
     limit = profile.max_segment_chars
     blob = bytearray()
     index: dict[str, object] = {}
-    for level, level_units in units.items():
+    for level in PARTS[:-1]:
+        level_units = units.get(level, ())
         records = []
         for unit in level_units:
             variants = []
@@ -60,7 +63,18 @@ def make_fragment(units: Mapping[str, Sequence[TmUnit]], accepted: Mapping[str, 
             blob += head + tail
         index[level] = {"units": records, "accepted": sorted(pair_key(*p) for p in accepted.get(level, ()))}
     index["unmatched"] = [tsv_line(row) for row in unmatched]
-    return json.dumps(index, ensure_ascii=False).encode() + b"\n" + bytes(blob)
+    lines = b"".join(json.dumps(index[part], ensure_ascii=False).encode() + b"\n" for part in PARTS)
+    return lines + bytes(blob)
+
+
+def _split(data: bytes) -> tuple[list[bytes], int]:
+    """The index lines of a fragment's bytes and where its blob starts."""
+    lines, start = [], 0
+    for _ in PARTS:
+        end = data.index(b"\n", start)
+        lines.append(data[start:end])
+        start = end + 1
+    return lines, start
 
 
 class Fragments:
@@ -74,11 +88,15 @@ class Fragments:
     def __len__(self) -> int:
         return len(self.sources)
 
-    def index(self, position: int) -> dict:
+    def index(self, position: int, part: str):
+        """One part of a fragment's index (a level's {"units", "accepted"}, or the unmatched rows)."""
+        wanted = PARTS.index(part)
         source = self.sources[position]
         if isinstance(source, bytes):
-            return json.loads(source[:source.index(b"\n")])
+            return json.loads(_split(source)[0][wanted])
         with open(source, "rb") as handle:
+            for _ in range(wanted):
+                handle.readline()
             return json.loads(handle.readline())
 
     def _blob(self, position: int) -> bytes:
@@ -87,10 +105,11 @@ class Fragments:
                 del self._cached[next(iter(self._cached))]
             source = self.sources[position]
             if isinstance(source, bytes):
-                self._cached[position] = source[source.index(b"\n") + 1:]
+                self._cached[position] = source[_split(source)[1]:]
             else:
                 with open(source, "rb") as handle:
-                    handle.readline()
+                    for _ in PARTS:
+                        handle.readline()
                     self._cached[position] = handle.read()
         return self._cached[position]
 

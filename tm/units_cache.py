@@ -1,11 +1,14 @@
-"""Each document's translation units, cached in its docs/<name>/units.jsonl, so an export merges them.
+"""Each document's share of the export, made once as stage files in its docs/<name>/, so an export merges them.
 
-Adding N documents to a build of M then costs N units stages (run in the per-document work, on a
-cluster's workers too); the export streams the M + N cached files instead of re-segmenting every
-document's sentences. The file is a stage output with a meta file (align/stages.py): it is redone
-when the paragraphs or beads it came from change.
+    units.jsonl       its translation units and unmatched rows (units_of), whatever the profile
+    export.fragment   its <tu>s, label variants and TSV rows as bytes, decisions applied (tm/fragments.py)
+    review.json       its review page, index line and workbook rows (tm/review.review_parts)
+
+Adding N documents to a build of M then costs N documents' stages (run in the per-document work, on a
+cluster's workers too); the export merges the M + N fragments by their small indexes and copies bytes.
+Each file is a stage output with a meta file (align/stages.py): it is redone when the paragraphs,
+beads or review decisions it came from change.
 """
-
 from __future__ import annotations
 
 import json
