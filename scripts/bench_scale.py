@@ -1,7 +1,10 @@
 """Scale benchmark: documents/minute of `untm build`, local vs a Ray cluster on this machine, peak
-memory per worker, and the cost of adding documents to an existing build. Prints figures only.
+memory per worker, and the cost of adding documents to each existing build, split by stage (the
+documents' stages, TMX/TSV merge, review pages, workbook, TM store, build checks, search index):
+adding N documents costs O(N) when the split is about the same whatever the size added to.
+Prints figures only.
 
-    python scripts/bench_scale.py --sizes 200 500 --add 100 --ray-cpus 2 --work /tmp/untm-bench
+    python scripts/bench_scale.py --sizes 200 2000 --add 100 --no-ray --work /tmp/untm-bench
 
 Every configuration builds the synthetic corpus of scripts/make_corpus.py offline, with a fresh
 embedding cache, in a child process, so timings include start-up (Ray's included: cluster start,

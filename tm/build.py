@@ -219,6 +219,22 @@ def _check_inputs(seed: Seed) -> str:
     return zh.document.symbol
 
 
+def _checked_before(text: Path, paragraphs: Path, lang: str, symbol: str) -> bool:
+    """The segment stage made `paragraphs` from this very text, language and symbol (its meta file says so):
+    the text passed segment_checked then, so a re-run skips segmenting it twice (most of an unchanged
+    document's cost, which made adding N documents to M cost O(M))."""
+    from align import __version__
+    from align.stages import meta_path
+
+    try:
+        meta = json.loads(meta_path(paragraphs).read_text(encoding="utf-8"))
+        return (meta["version"] == __version__ and meta["params"]["lang"] == lang
+                and meta["params"]["symbol"] == (symbol or "") and meta["inputs"] == {str(text): sha256_file(text)}
+                and meta["output"] == sha256_file(paragraphs))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOptions,
                     task: Task | None = None) -> DocumentResult:
     result = DocumentResult(seed.name, seed.symbol)
@@ -229,8 +245,8 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     if zh_text is None:
         result.status, result.message = MISSING, f"Chinese text {why}"
         return result
-    if seed.zh_text is None:  # a fetched Chinese text is checked like a given one
-        from align.inputs import segment_checked
+    if seed.zh_text is None and not _checked_before(zh_text, work / "zh.paragraphs.jsonl", "zh", seed.symbol):
+        from align.inputs import segment_checked  # a fetched Chinese text is checked like a given one
 
         segment_checked(zh_text, "zh", seed.symbol)
     _stage(task, seed.name, "segmenting")
@@ -243,7 +259,7 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     if en_text is None:
         result.status, result.message = MISSING, f"English {why}"
         return result
-    if seed.en_text is None:
+    if seed.en_text is None and not _checked_before(en_text, work / "en.paragraphs.jsonl", "en", zh_doc.symbol):
         from align.inputs import segment_checked
 
         segment_checked(en_text, "en", zh_doc.symbol)
