@@ -49,6 +49,7 @@ def child(spec: dict) -> None:
     times: list[float] = []
     report = build(spec["seeds"], Path(spec["out"]), embedder, options, on_document=lambda d: times.append(time.perf_counter()))
     after_export = time.perf_counter()
+    build_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the search index's
     build_index(Path(spec["out"]), embedder)
     finished = time.perf_counter()
     statuses = [d.status for d in report.documents]
@@ -62,7 +63,7 @@ def child(spec: dict) -> None:
         # export_s is the build's own checks (stage fingerprints, the outputs' hashes)
         "tmx_tsv_s": stage_s["export"] - stage_s["write_review"], "review_pages_s": stage_s["write_review"]
         - stage_s["write_workbook"], "workbook_s": stage_s["write_workbook"], "store_s": stage_s["record_build"],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "build_peak_rss_mb": build_peak_mb,
         "peak_rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         # CPU seconds, not wall: on a shared machine the wall clock depends on everyone else's load
         "driver_cpu_s": sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF,
@@ -205,7 +206,8 @@ def grow(work: Path, size: int, add: int, seeds: list[str], fetched: Path, rerun
         again = run_build(work, f"local-{size}", seeds[:size], fetched)
         print(f"re-run {size} docs, nothing new: {_split(again)}  {json.dumps(again)}", flush=True)
     grown = run_build(work, f"local-{size}", seeds[: size + add], fetched)
-    print(f"add {add} to {size}: {_split(grown)}  peak RSS {grown['peak_rss_mb']:.0f} MB  {json.dumps(grown)}  "
+    print(f"add {add} to {size}: {_split(grown)}  peak RSS {grown['peak_rss_mb']:.0f} MB (build and export "
+          f"{grown['build_peak_rss_mb']:.0f} MB)  {json.dumps(grown)}  "
           f"load {os.getloadavg()[0]:.2f}", flush=True)
 
 
