@@ -12,8 +12,16 @@ from test_tmx import CREATED, _tiny_document
 
 from align.types import Bead
 from tm.decisions import ACCEPT, REJECT, Decision, apply_decisions, link_texts, text_hash
-from tm.export import LEVELS, REVIEW_FOLDER, AlignedDocument, export, merge_duplicates, units_of, with_label_variants, \
-    write_tsv
+from tm.export import (
+    LEVELS,
+    REVIEW_FOLDER,
+    AlignedDocument,
+    export,
+    merge_duplicates,
+    units_of,
+    with_label_variants,
+    write_tsv,
+)
 from tm.tmx import PROFILES, Profile, write_tmx
 
 

@@ -11,7 +11,7 @@ Layout under OUT (OmegaT reads tm/auto as exact matches and tm/penalty-NN with l
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -177,7 +177,8 @@ class _Merged:
     record: list  # its fragment record (tm/fragments.py)
 
 
-def _merge_level(fragments, level: str, report: ExportReport, unmatched: list[str] | None) -> tuple[list[_Merged], set[str]]:
+def _merge_level(fragments, level: str, report: ExportReport,
+                 unmatched: list[str] | None) -> tuple[list[_Merged], set[str]]:
     """merge_duplicates over every document's units of a level, by the fragments' keys; the accepted pair keys."""
     first: dict[str, int] = {}
     merged: list[_Merged] = []
@@ -217,6 +218,15 @@ def _tmx_units(fragments, chosen: list[_Merged]):
     return ((fragments.read(position, offset, length), removed) for _, position, offset, length, removed in variants)
 
 
+def _tsv_rows(fragments, units: list[_Merged], in_auto: list[bool]) -> Iterator[str | bytes]:
+    """The TSV lines of the merged units, the status of each filled in between its cached halves."""
+    yield tsv_line(("tuid", "symbol", "label", "shape", "score", "status", "zh", "en"))
+    for unit, auto in zip(units, in_auto):
+        _, _, _, offset, head, tail, _ = unit.record
+        row = fragments.read(unit.position, offset, head + tail)
+        yield row[:head] + (b"\tauto\t" if auto else b"\treview\t") + row[head:]
+
+
 def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, profile: str = "generic",
            model_id: str = "", excel: bool = False, gzip: bool = False,
            missing: Sequence[tuple[str, str, str]] = (), fragments: Sequence[Path] | None = None,
@@ -251,15 +261,8 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
             report.outputs.extend(written.paths)
         report.auto[level] = sum(in_auto)
         report.review[level] = len(units) - report.auto[level]
-
-        def rows():
-            yield tsv_line(("tuid", "symbol", "label", "shape", "score", "status", "zh", "en"))
-            for unit, auto in zip(units, in_auto):
-                _, _, _, offset, head, tail, _ = unit.record
-                row = merged_fragments.read(unit.position, offset, head + tail)
-                yield row[:head] + (b"\tauto\t" if auto else b"\treview\t") + row[head:]
-
-        report.outputs.append(write_tsv_lines(rows(), out / f"untm.{level}.tsv", excel))
+        report.outputs.append(write_tsv_lines(_tsv_rows(merged_fragments, units, in_auto), out / f"untm.{level}.tsv",
+                                              excel))
     from tm.review import write_review
 
     report.outputs.extend(write_review(docs, out, min_score, missing, reviews))
