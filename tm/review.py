@@ -166,7 +166,8 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
 
 def review_parts(doc: AlignedDocument, min_score: float) -> dict:
     """What the review outputs hold of one document: its page (name and HTML), its line in the index and its
-    workbook rows per level; JSON-shaped, so a build caches it per document (tm/units_cache.review_stage)."""
+    workbook rows per level (sheet XML, tm/workbook.row_xml); JSON-shaped, so a build caches it per document
+    (tm/units_cache.review_stage) and the export only concatenates."""
     from tm.decisions import LEVELS, review_rows
 
     symbol = doc.zh.symbol or doc.en.symbol or doc.name
@@ -175,8 +176,10 @@ def review_parts(doc: AlignedDocument, min_score: float) -> dict:
     review = sum(1 for b in beads if b.score < min_score or not b.zh or not b.en)
     decided = f", {len(doc.decisions)} reviewer decisions" if doc.decisions else ""
     item = f'<li><a href="{page}">{html.escape(symbol)}</a>: {len(beads)} beads, {review} to review{decided}</li>'
+    from tm.workbook import row_xml
+
     return {"page_name": page, "page": document_page(doc, min_score), "item": item,
-            "rows": {level: review_rows(doc, level, min_score) for level in LEVELS}}
+            "rows": {level: [row_xml(row) for row in review_rows(doc, level, min_score)] for level in LEVELS}}
 
 
 def _write_if_changed(path: Path, text: str) -> Path:

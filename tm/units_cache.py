@@ -24,7 +24,7 @@ UNITS_FILE = "units.jsonl"
 UNITS_VERSION = 2  # bump when units_of changes what it makes of the same beads
 DOCUMENT_FILES = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
 REVIEW_FILE = "review.json"
-REVIEW_VERSION = 1  # bump when tm/review.py changes a page, an index line or a workbook row
+REVIEW_VERSION = 2  # bump when tm/review.py changes a page, an index line or a workbook row
 
 
 def units_stage(work: Path, force: bool = False) -> Path:
