@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import BinaryIO
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from align.errors import AlignError
 
@@ -61,12 +61,14 @@ def row_xml(row: Mapping[str, object]) -> str:
     return f'<row r="{_ROW}">{cells}</row>'
 
 
-def write_workbook(sheets: Mapping[str, Iterable[Mapping[str, object]]] | Iterable[tuple[str, Mapping[str, object] | str]],
+def write_workbook(sheets: Mapping[str, Iterable[Mapping[str, object]]]
+                   | Iterable[tuple[str, Mapping[str, object] | str]],
                    path: Path, created: datetime | None = None, titles: Sequence[str] | None = None) -> Path:
     """One sheet per title (rows keyed by COLUMNS, or their row_xml), written atomically: `sheets` maps
     title → rows, or is a stream of (title, row) with `titles` naming the sheets in order. openpyxl makes
     the workbook around the rows (header, styles, comments, drop-down); the rows are streamed into it
     from a temporary file, so the workbook takes the memory of one row and no cell objects."""
+    import contextlib
     import tempfile
 
     if isinstance(sheets, Mapping):
@@ -74,8 +76,8 @@ def write_workbook(sheets: Mapping[str, Iterable[Mapping[str, object]]] | Iterab
         stream: Iterable[tuple[str, Mapping[str, object] | str]] = ((t, r) for t in titles for r in sheets[t])
     else:
         stream = sheets
-    spools = {title: tempfile.TemporaryFile() for title in titles or ()}
-    try:
+    with contextlib.ExitStack() as stack:  # the rows of each sheet, numbered, in a temporary file
+        spools = {title: stack.enter_context(tempfile.TemporaryFile()) for title in titles or ()}
         counts = dict.fromkeys(spools, 0)
         for title, row in stream:
             counts[title] += 1
@@ -85,9 +87,6 @@ def write_workbook(sheets: Mapping[str, Iterable[Mapping[str, object]]] | Iterab
         for spool in spools.values():
             spool.seek(0)
         return _assemble(skeleton, spools, path, created)
-    finally:
-        for spool in spools.values():
-            spool.close()
 
 
 def _skeleton(counts: Mapping[str, int], created: datetime | None) -> bytes:
@@ -124,7 +123,8 @@ def _skeleton(counts: Mapping[str, int], created: datetime | None) -> bytes:
             if column in REVIEWER_COLUMNS:
                 template.fill = reviewer_fill
             if template.has_style and template.style_id != _STYLE_IDS[column]:
-                raise RuntimeError(f"openpyxl gave column {column!r} style {template.style_id}, not {_STYLE_IDS[column]}")
+                raise RuntimeError(f"openpyxl gave column {column!r} style {template.style_id}, "
+                                   f"not {_STYLE_IDS[column]}")
         letter = get_column_letter(COLUMNS.index("decision") + 1)
         validation = DataValidation(type="list", formula1='"' + ",".join(DECISION_CHOICES) + '"', allow_blank=True,
                                     showErrorMessage=True, errorTitle="decision",
@@ -149,7 +149,7 @@ def _assemble(skeleton: bytes, spools: Mapping[str, BinaryIO], path: Path, creat
     # openpyxl names the sheets' parts xl/worksheets/sheet1.xml, sheet2.xml… in the order they were created
     sheet_files = {f"xl/worksheets/sheet{number}.xml": title for number, title in enumerate(spools, start=1)}
     if not set(sheet_files) <= set(source.namelist()):
-        raise RuntimeError(f"openpyxl wrote no {sorted(set(sheet_files) - set(source.namelist()))[0]}")
+        raise RuntimeError(f"openpyxl wrote no {min(set(sheet_files) - set(source.namelist()))}")
     if created is not None:
         moment = max(created.replace(tzinfo=None), datetime(1980, 1, 1))  # zip dates start in 1980
         stamp, time_text = moment.timetuple()[:6], moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
