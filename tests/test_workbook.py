@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from tm.workbook import COLUMNS, read_workbook, row_xml, write_workbook
 
-CREATED = datetime(2026, 11, 22, tzinfo=timezone.utc)
+CREATED = datetime(2026, 11, 22, tzinfo=UTC)
 ROWS = [
     {"document": "S-RES-1-2000", "symbol": "S/RES/1(2000)", "level": "sentence", "label": "1.", "bead": "1-1",
      "score": 0.9914, "status": "auto", "zh": "安全理事会 <决定> & “继续”", "en": "  The Council & <its> “work”  ",
