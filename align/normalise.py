@@ -8,7 +8,8 @@ costs more than a missed one, so every rule is measured on 8,000 UN sentences ma
 Chinese: UN Word files put no space between a CJK character and a digit or Latin letter
 (`2018年1月24日`, `COVID-19疫苗`); PDF extraction invents one, inconsistently. Spaces between
 Latin words (`Central African Republic`) and the thousands separator (`1 593.2`) stay.
-English: words broken by extraction (`includin g`, `wo men`), hyphens lost (`SecretaryGeneral`,
+English: words broken by extraction (`includin g`, `wo men`, `Nor th`: English has a closed set of
+two-letter words, so any other two-letter piece is a fragment), hyphens lost (`SecretaryGeneral`,
 `evidencebased`: only when the document writes the hyphenated form elsewhere; `seventysixth`,
 `troopand`) or spaced (`Secretary -General`, `police- contributing`), `MINUSMA ’s`. Not repaired:
 `costeffective` (wordfreq knows it as well as the correct UN spelling `workplan`). Word
@@ -25,7 +26,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-NORMALISATION = "1"  # bump when a rule changes, so stage files made by older rules are rebuilt
+NORMALISATION = "2"  # bump when a rule changes, so stage files made by older rules are rebuilt
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
@@ -70,6 +71,13 @@ KNOWN = 3.0  # zipf frequency of a common word (≈ once per million words)
 PART = 3.5  # each half of a compound that lost its hyphen is at least this common
 UNKNOWN = 1.5  # below this a lower-case form is not an English word
 WEAK = 4.0  # a part this rare may be a fragment when the joined word is much more common
+# English has a closed set of two-letter words; any other two-letter piece ("Nor th") is a fragment,
+# however often wordfreq met it (it counts "th" from "4 th", so its frequency says nothing here).
+# Particles of names and Latin phrases count as words ("Dar es Salaam", "per se", "et al.").
+_TWO_LETTER_WORDS = frozenset(
+    "ad ah am an as at aw ax ay be by do eh go ha he hi ho id if in is it lo ma me mi my no of oh ok on "
+    "or ow ox pa pi re so to uh um up us we ye yo "
+    "al da de di du el en es et la le se ul".split())
 
 
 @lru_cache(maxsize=65536)
@@ -84,10 +92,16 @@ def document_vocabulary(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(word.lower() for text in texts for word in _WORD_RE.findall(text))
 
 
+def _two_letter_fragment(part: str) -> bool:
+    return len(part) == 2 and part.lower() not in _TWO_LETTER_WORDS
+
+
 def _fragment(part: str, joined_zipf: float) -> bool:
     """A piece that is no word of its own next to the word it was cut from."""
     if len(part) == 1:
         return part not in ("a", "A", "I")
+    if _two_letter_fragment(part):
+        return True
     zipf = _zipf(part)
     return zipf < UNKNOWN + 1 or (zipf < WEAK and zipf < joined_zipf - 1.5)
 
@@ -134,7 +148,8 @@ def _join_split_words(text: str, vocabulary: frozenset[str], strong_only: bool, 
     """Join "includin g", "wo men", "r esources": a fragment and its neighbour make a word."""
     def join(match: re.Match[str]) -> str:
         head, tail = match.group(1), match.group(2)
-        if len(head) > 1 < len(tail) and _zipf(head) >= WEAK and _zipf(tail) >= WEAK:
+        if (len(head) > 1 < len(tail) and _zipf(head) >= WEAK and _zipf(tail) >= WEAK
+                and not _two_letter_fragment(head) and not _two_letter_fragment(tail)):
             return match.group()  # two common words: no rule below would join them
         joined = (head + tail).lower()
         if head[1:] != head[1:].lower():

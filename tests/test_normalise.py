@@ -45,6 +45,7 @@ def test_chinese(damaged: str, clean: str) -> None:
     ("and urges troopand police-contributing countries", "and urges troop- and police-contributing countries"),
     ("to strengthen MINUSMA ’s capabilities", "to strengthen MINUSMA’s capabilities"),
     ("the Council¹ decides", "the Council decides"),
+    ("in the Centre and Nor th of Mali", "in the Centre and North of Mali"),
 ])
 def test_english_repairs(damaged: str, clean: str) -> None:
     assert normalise(damaged, "en") == clean
@@ -64,6 +65,7 @@ def test_english_repairs_with_document_evidence() -> None:
     "the workplan and predeployment training", "regional and subregional organizations", "[i]t is of course",
     "troop- and police-contributing countries", "pre- and post-conflict", "Femmes solidaires notes",
     "Al Mourabitoune and Ansar Eddine", "Ménaka and Taoudénit", "into the apart part", "an area of 948.2 km².",
+    "held in Dar es Salaam", "is not per se a crime", "as Smith et al. note", "I am ok on it",
 ])
 def test_correct_english_stays(clean: str) -> None:
     assert normalise(clean, "en") == clean
@@ -86,7 +88,7 @@ def test_segment_text_keeps_raw_and_normalises() -> None:
 
 
 def test_recall_on_the_defects_of_the_committed_english_texts() -> None:
-    """tests/data/normalise/en_defects.tsv: the defects found by hand in fetched/*/en.txt (measured 64 of 66)."""
+    """tests/data/normalise/en_defects.tsv: the defects found by hand in fetched/*/en.txt (measured 65 of 66: `costeffective` stays)."""
     rows = list(csv.DictReader((DATA / "normalise" / "en_defects.tsv").open(encoding="utf-8"), delimiter="\t"))
     documents = {slug: segment_file(en_counterpart(slug), "en").document for slug in {r["symbol_slug"] for r in rows}}
     repaired = 0
@@ -95,7 +97,7 @@ def test_recall_on_the_defects_of_the_committed_english_texts() -> None:
         damaged, clean = row["damaged (as extracted, with context)"], row["repaired (as the Word file writes it)"]
         assert damaged in documents[row["symbol_slug"]].paragraphs[int(row["paragraph"])].raw
         repaired += clean in text and damaged not in text
-    assert len(rows) == 66 and repaired >= 0.95 * len(rows)
+    assert len(rows) == 66 and repaired >= 65
 
 
 def test_no_chinese_seed_paragraph_keeps_a_cjk_digit_space() -> None:
