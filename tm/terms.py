@@ -88,28 +88,35 @@ def _normalise_en(text: str) -> str:
 
 def word_ngrams(words: list[str], lang: str) -> set[str]:
     """Runs of 1..n whole words not starting or ending with a function word (joined by " " for both
-    languages, as the store's word tables hold them)."""
-    if RUN_BREAK in words:
-        runs, current = [], []
-        for word in words + [RUN_BREAK]:
-            if word == RUN_BREAK:
-                runs.append(current)
-                current = []
-            else:
-                current.append(word)
-        return set().union(*(word_ngrams(run, lang) for run in runs))
+    languages, as the store's word tables hold them); no n-gram crosses a RUN_BREAK.
+
+    One pass from each start word, stopping as soon as no longer n-gram from it can qualify (a break,
+    a 的, too many characters): a look-up builds these for 200 units, so it is on the hot path."""
     stop = STOPWORDS if lang == "en" else ZH_FUNCTION_WORDS
+    chinese = lang == "zh"
+    longest = _MAX_WORDS[lang]
+    count = len(words)
     found = set()
-    for n in range(1, _MAX_WORDS[lang] + 1):
-        for i in range(len(words) - n + 1):
-            gram = words[i : i + n]
-            if gram[0] in stop or gram[-1] in stop:
+    for start, first in enumerate(words):
+        if first == RUN_BREAK or first in stop:
+            continue
+        characters = 0
+        for end in range(start, min(start + longest, count)):
+            word = words[end]
+            if word == RUN_BREAK:
+                break
+            if chinese:
+                if word == "的":  # a 的 inside joins two phrases (人员的安全), it is not part of a term
+                    break
+                characters += len(word)
+                if characters > _MAX_ZH_CHARS:
+                    break
+                if characters < 2:
+                    continue
+            elif end == start and len(word) < 2:
                 continue
-            if lang == "zh" and (not 2 <= sum(map(len, gram)) <= _MAX_ZH_CHARS or "的" in gram):
-                continue  # a 的 inside joins two phrases (人员的安全), it is not part of a term
-            if lang == "en" and n == 1 and len(gram[0]) < 2:
-                continue
-            found.add(" ".join(gram))
+            if word not in stop:
+                found.add(" ".join(words[start : end + 1]))
     return found
 
 
