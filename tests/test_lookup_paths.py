@@ -60,7 +60,7 @@ def test_any_words_give_the_plain_versions_ngrams(words: list[str], lang: str) -
 
 
 def test_a_long_run_gives_its_terms_and_no_fragments_across_breaks() -> None:
-    words = "联合国 维持 和平 行动 的 安全 ， 部队 派遣国".split()
+    words = ["联合国", "维持", "和平", "行动", "的", "安全", "，", "部队", "派遣国"]
     found = word_ngrams(words, "zh")
     assert {"联合国 维持 和平 行动", "维持 和平", "部队 派遣国", "安全"} <= found
     assert not any("的" in g.split() or "，" in g or "安全 部队" in g for g in found)

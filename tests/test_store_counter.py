@@ -38,7 +38,7 @@ def test_the_counter_follows_every_change(tmp_path_factory, steps) -> None:
     with Store(folder) as store:
         for step in steps:
             if step[0] == "replace":
-                removed, _ = store.replace_paragraphs(step[1], "S/1", "k", paragraphs(step[1], step[2]), two_passages)
+                store.replace_paragraphs(step[1], "S/1", "k", paragraphs(step[1], step[2]), two_passages)
             elif step[0] == "mark":
                 store.mark_embedded(step[1])
             elif step[0] == "reset":
