@@ -20,10 +20,11 @@ Bead shapes (issue #13): a 1-3 / 3-1 bead loses to a 1-2 / 2-1 plus an unmatched
 including the third part does not raise the bead's score, since an unmatched segment costs nothing.
 The parts so lost are mostly short (headings, labels: under 10 % of the bead's characters) whose own
 vector barely moves a sum-pooled span; global knobs trade 1-0/0-1 recall for 1-3/3-1 one for one.
-Opt-in post-pass (AlignParams.absorb, _absorb): a bead takes an adjacent unmatched segment when its
-gain drops < absorb_drop and the segment's text embeds closer than the bead's own neighbouring segment
-(and > absorb_edge) to as much text at that edge of the other side (align.workflow.edge_cosine).
-Off by default: held-out 1-3 recall 0.945 < 0.95 (scripts/bench_align.py --absorb).
+So a post-pass (AlignParams.absorb, on by default; align/absorb.py) places such short parts by their
+text: an unmatched segment joins the adjacent bead, or a bead's edge part moves to the adjacent bead,
+when the beads' scores drop < absorb_drop and the part's text embeds closer than the bead's own
+neighbouring segment (and > absorb_edge) to as much text at that edge of the other side
+(align.pair.edge_cosine). It needs the texts: align_documents and align_segments pass them.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ class AlignParams:
     coarse_factor: int = 8  # segments per block of the coarse guide path
     search_half_width: int = 128  # rows each side of the guide path that the windowed search looks at
     margin_sample: int = 2048  # windowed margins also see this many evenly spaced rows (hubs far away)
-    absorb: bool = False  # post-pass joining short parts (needs texts: align.workflow passes edge_cosine)
-    absorb_drop: float = 0.05  # post-pass: a bead may take an unmatched neighbour if its gain drops less
+    absorb: bool = True  # post-pass placing short parts by their text (needs texts: align.pair passes edge_cosine)
+    absorb_drop: float = 0.05  # post-pass: a part may join or move to a bead if the beads' gains drop less
     absorb_edge: float = 0.3  # ... and the neighbour's text embeds this close to the bead's edge text
 
 
@@ -318,7 +319,7 @@ def align_beads(zh: Side, en: Side, params: AlignParams = AlignParams(), anchors
     `blocks` (zh start, zh end, en start, en end), in order and covering both sides, confine beads;
     without them, trusted `anchors` (zh index, en index) cut the document into blocks. `edge_cosine`
     (side, segment, bead zh, bead en, segment comes first) → cosine of the segment's text to the
-    bead's other-side text at that edge, enables the post-pass that joins short parts (_absorb).
+    bead's other-side text at that edge, enables the post-pass that places short parts (align/absorb.py).
     """
     scored = _prepare(zh, en, params)
     cal = calibrate(zh, en, params, scored)

@@ -9,7 +9,8 @@ Sets:
 - real paragraphs: the four committed pairs (gold: the label-checked diagonal), and the same pairs
   with English or Chinese paragraphs merged and dropped (gold by construction).
 If the peer package `sentalign` (Vecalign's DP, in memory) is installed, it runs on the same
-inputs with the same bundled model. Usage: python scripts/bench_align.py [--quick] [--no-peers] [--absorb] [--heavy];
+inputs with the same bundled model.
+Usage: python scripts/bench_align.py [--quick] [--no-peers] [--no-absorb] [--heavy];
 `--scale [--exact]` times aligning alone at 10,000 and 30,000 segments (each in its own process).
 """
 
@@ -81,7 +82,7 @@ def perturb(zh: list[str], en: list[str], seed: int) -> SyntheticDocument:
 
 def untm_align(doc: SyntheticDocument, embedder, use_labels: bool) -> list[Bead]:
     """What `untm align --presegmented` does: paragraph level uses operative numbers as anchors."""
-    params = replace(AlignParams(), absorb="--absorb" in sys.argv)  # --absorb: opt-in short-part post-pass
+    params = replace(AlignParams(), absorb="--no-absorb" not in sys.argv)  # --no-absorb: the DP alone, as before
     return align_segments(doc.zh, doc.en, embedder, "paragraph" if use_labels else "sentence", params)
 
 

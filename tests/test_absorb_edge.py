@@ -1,10 +1,10 @@
-"""align.workflow.edge_cosine: a part's text against the bead's other-side text at the near edge."""
+"""align.pair.edge_cosine: a part's text against the bead's other-side text at the near edge."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from align.workflow import edge_cosine
+from align.pair import edge_cosine
 
 LEXICON = [("利比里亚", "Liberia"), ("会议", "conference"), ("举行", "met"), ("贫穷", "poverty"),
            ("报告", "report")]
