@@ -6,12 +6,15 @@ such a part belongs to a bead, to the next bead or to no bead changes a bead's s
 ordinary noise, so the DP places it by chance: left unmatched (an unmatched segment costs nothing),
 or given to the neighbouring bead. The text decides it instead: the part's own embedding is compared
 with as much text at the bead's other-side edge as its translation would take (EdgeCosine, given by
-align.workflow.edge_cosine). Two moves, each only where the beads' scores drop by less than
-`drop_limit`:
+align.pair.edge_cosine). A part fits an edge when its cosine to that text exceeds `edge_min` and the
+cosine of the bead's own segment next to it (else the edge text is that segment's translation).
+Three moves, each only where the beads' scores drop by less than `drop_limit`:
+- release: a bead's edge part whose text does not match the edge at all (cosine <= `edge_min`)
+  becomes unmatched (a deletion the DP glued on: it costs the bead about nothing);
 - absorb: an unmatched segment joins the bead next to it (past unmatched segments of the other
-  side, whose order in the path is arbitrary) when it matches that bead's edge (> `edge_min`);
-- shift: the edge part of one bead moves to the adjacent bead when it matches the adjacent bead's
-  edge (> `edge_min`) better than its own bead's.
+  side, whose order in the path is arbitrary) when it fits that bead's edge;
+- shift: the edge part of one bead moves to the adjacent bead when it fits the adjacent bead's
+  edge, better than its own bead's.
 """
 
 from __future__ import annotations
@@ -22,11 +25,17 @@ import numpy as np
 
 Raw = tuple[int, int, int, int, float]  # zh start, zh count, en start, en count, similarity (nan: unmatched)
 Gain = Callable[[int, int, int, int], float]  # similarity of zh[i:i+a] with en[j:j+b], block coordinates
-# (side "zh"/"en", segment, bead zh ids, bead en ids, segment comes first) -> cosine of the segment's
-# text to the bead's other side at that edge, or -1 when the bead's own neighbouring segment matches
-# that edge better; all ids are document positions
+# (side "zh"/"en", segment, bead zh ids, bead en ids, segment comes first) -> (n, 2): cosine of the
+# segment's text, and of the bead's own segment next to it, to the bead's other side at that edge;
+# all ids are document positions
 EdgeQuery = tuple[str, int, tuple[int, ...], tuple[int, ...], bool]
 EdgeCosine = Callable[[list[EdgeQuery]], np.ndarray]
+
+
+def _fit(cosines: np.ndarray) -> np.ndarray:
+    """The part's cosine where it beats the bead's own neighbouring segment at that edge, else -1."""
+    cosines = np.asarray(cosines, dtype=np.float64).reshape(-1, 2)
+    return np.where(cosines[:, 0] > cosines[:, 1], cosines[:, 0], -1.0)
 
 
 def _matched(bead) -> bool:
@@ -74,7 +83,7 @@ def absorb_unmatched(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, allowe
             candidates.append(best[1])
     if not candidates:
         return list(raw)
-    cosines = edge_cosine([query for *_, query in candidates])
+    cosines = _fit(edge_cosine([query for *_, query in candidates]))
     for (k, n, joined, _), cosine in zip(candidates, cosines):
         if cosine <= edge_min or beads[n] is None or beads[k] is None:
             continue
@@ -123,7 +132,7 @@ def shift_parts(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, allowed: se
         # where it is: first of the second bead, or last of the first; where it would go: the other edge
         queries.append(_query(side, part, old, from_y, z0, e0))
         queries.append(_query(side, part, new, not from_y, z0, e0))
-    cosines = edge_cosine(queries)
+    cosines = _fit(edge_cosine(queries))
     beads = list(raw)
     changed: set[int] = set()
     order = sorted(range(len(candidates)), key=lambda c: cosines[2 * c] - cosines[2 * c + 1])
@@ -137,8 +146,48 @@ def shift_parts(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, allowed: se
     return beads
 
 
+def release_parts(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, drop_limit: float, edge_min: float,
+                  z0: int, e0: int) -> list[Raw]:
+    """Unmatch a bead's edge part whose text does not match that edge of the bead's other side."""
+    candidates = []  # (bead index, side, part, first, rest of the bead)
+    for k, (i, a, j, b, similarity) in enumerate(raw):
+        if not (a and b):
+            continue
+        for side, count in (("zh", a), ("en", b)):
+            for first in ((True, False) if count > 1 else ()):
+                if side == "zh":
+                    part, rest = (i, (i + 1, a - 1, j, b)) if first else (i + a - 1, (i, a - 1, j, b))
+                else:
+                    part, rest = (j, (i, a, j + 1, b - 1)) if first else (j + b - 1, (i, a, j, b - 1))
+                rest_gain = gain(*rest)
+                if similarity - rest_gain < drop_limit:
+                    candidates.append((k, side, part, first, (*rest, rest_gain)))
+    if not candidates:
+        return list(raw)
+    parts = np.asarray(edge_cosine([_query(side, part, raw[k], first, z0, e0)
+                                    for k, side, part, first, _ in candidates]), dtype=np.float64).reshape(-1, 2)[:, 0]
+    chosen: dict[int, tuple] = {}  # one part a bead: the one that matches its edge least
+    for candidate, cosine in zip(candidates, parts):
+        k = candidate[0]
+        if cosine <= edge_min and (k not in chosen or cosine < chosen[k][0]):
+            chosen[k] = (cosine, candidate)
+    out: list[Raw] = []
+    for k, bead in enumerate(raw):
+        if k not in chosen:
+            out.append(bead)
+            continue
+        _, side, part, first, rest = chosen[k][1]
+        ri, ra, rj, rb, _ = rest  # the unmatched part's position on the other side: where the rest starts or ends
+        alone = ((part, 1, rj if first else rj + rb, 0, float("nan")) if side == "zh"
+                 else (ri if first else ri + ra, 0, part, 1, float("nan")))
+        out.extend([alone, rest] if first else [rest, alone])
+    return out
+
+
 def refine(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, allowed: set[tuple[int, int]],
            drop_limit: float, edge_min: float, z0: int, e0: int) -> list[Raw]:
-    """Both moves: unmatched parts first, then parts at the boundary of two beads."""
+    """The three moves in turn: parts that match no edge out, unmatched parts in, then parts at the
+    boundary of two beads."""
+    raw = release_parts(raw, gain, edge_cosine, drop_limit, edge_min, z0, e0)
     raw = absorb_unmatched(raw, gain, edge_cosine, allowed, drop_limit, edge_min, z0, e0)
     return shift_parts(raw, gain, edge_cosine, allowed, drop_limit, edge_min, z0, e0)

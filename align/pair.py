@@ -63,8 +63,9 @@ def number_anchors(zh: Sequence[str], en: Sequence[str]) -> tuple[tuple[int, int
 
 
 def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
-    """For the aligner's post-pass: cosine of a segment's text to as much text, scaled by the document's
-    length ratio, at the near edge of a bead's other side (where a heading's translation would be)."""
+    """For the aligner's post-pass (align/absorb.py): cosines of a segment's text, and of the bead's own
+    segment next to it, to as much text, scaled by the document's length ratio, at the near edge of
+    the bead's other side (where a heading's translation would be): (len(queries), 2)."""
     ratio = sum(map(len, en)) / max(sum(map(len, zh)), 1)
 
     def cosines(queries) -> np.ndarray:
@@ -84,8 +85,7 @@ def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
         a, n, b = (np.asarray(embedder.encode(texts)) for texts in (parts, neighbours, edges))
         part = (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
         near = (n * b).sum(1) / np.maximum(np.linalg.norm(n, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
-        # the edge text must be the part's translation rather than the start/end of its neighbour's
-        return np.where(part > near, part, -1.0)
+        return np.stack([part, near], axis=1)
 
     return cosines
 
