@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.absorb import absorb_unmatched, shift_parts
+from align.absorb import absorb_unmatched, release_parts, shift_parts
 from align.aligner import PAIR_SHAPES, AlignParams
 from align.pair import align_documents, edge_cosine
 from align.synthetic import load_pairs, make_document
@@ -62,6 +62,24 @@ def test_an_unmatched_part_joins_past_an_unmatched_segment_of_the_other_side() -
     joined = absorb_unmatched(raw, gain, edge_cosine, ALLOWED, 0.05, 0.3, 0, 0)
     assert ("en", 1, (2,), (1, 2, 3), True) in asked
     assert [r[:4] for r in joined] == [(0, 1, 0, 1), (1, 1, 0, 0), (2, 1, 1, 3)]
+
+
+@pytest.mark.parametrize("tail_cosine,rest_gain,released", [
+    (0.1, 1.52, True),  # en 2 matches nothing at the end of zh 1 and the bead does as well without it
+    (0.6, 1.52, False),  # its text is there: a true part, however little it moves the span vector
+    (0.1, 1.30, False),  # the bead scores much worse without it: the span vectors hold it
+])
+def test_a_deletion_glued_to_a_bead_is_released(tail_cosine, rest_gain, released) -> None:
+    raw = [(0, 1, 0, 1, 1.5), (1, 1, 1, 2, 1.5), (2, 1, 3, 1, 1.5)]
+
+    def edge_cosine(queries):
+        return np.array([(tail_cosine if index == 2 else 0.7, 0.2) for _, index, _, _, _ in queries])
+
+    out = release_parts(raw, lambda i, a, j, b: rest_gain, edge_cosine, 0.05, 0.3, 0, 0)
+    if released:
+        assert [r[:4] for r in out] == [(0, 1, 0, 1), (1, 1, 1, 1), (2, 0, 2, 1), (2, 1, 3, 1)]
+    else:
+        assert out == raw
 
 
 def _two_beads(edge: dict):
