@@ -94,7 +94,7 @@ def absorb_unmatched(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, allowe
 
 def shift_candidates(raw: list[Raw], gain: Gain, allowed: set[tuple[int, int]]) -> list[tuple]:
     """Every move of one edge part between two adjacent beads: (index of the first bead, side, part,
-    part's old bead, new first bead, new second bead, score drop)."""
+    whether it leaves the second bead, new first bead, new second bead, score drop)."""
     out = []
     for k in range(len(raw) - 1):
         x, y = raw[k], raw[k + 1]
@@ -115,7 +115,7 @@ def shift_candidates(raw: list[Raw], gain: Gain, allowed: set[tuple[int, int]]) 
             if (new_x[1], new_x[3]) not in allowed or (new_y[1], new_y[3]) not in allowed:
                 continue
             gx, gy = gain(*new_x), gain(*new_y)
-            out.append((k, side, part, y if from_y else x, (*new_x, gx), (*new_y, gy), xs + ys - gx - gy))
+            out.append((k, side, part, from_y, (*new_x, gx), (*new_y, gy), xs + ys - gx - gy))
     return out
 
 
@@ -126,12 +126,10 @@ def shift_parts(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, allowed: se
     if not candidates:
         return list(raw)
     queries = []
-    for k, side, part, old, new_x, new_y, _ in candidates:
-        from_y = old is raw[k + 1]
-        new = new_x if from_y else new_y
+    for k, side, part, from_y, new_x, new_y, _ in candidates:
         # where it is: first of the second bead, or last of the first; where it would go: the other edge
-        queries.append(_query(side, part, old, from_y, z0, e0))
-        queries.append(_query(side, part, new, not from_y, z0, e0))
+        queries.append(_query(side, part, raw[k + 1] if from_y else raw[k], from_y, z0, e0))
+        queries.append(_query(side, part, new_x if from_y else new_y, not from_y, z0, e0))
     cosines = _fit(edge_cosine(queries))
     beads = list(raw)
     changed: set[int] = set()
@@ -164,8 +162,8 @@ def release_parts(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, drop_limi
                     candidates.append((k, side, part, first, (*rest, rest_gain)))
     if not candidates:
         return list(raw)
-    parts = np.asarray(edge_cosine([_query(side, part, raw[k], first, z0, e0)
-                                    for k, side, part, first, _ in candidates]), dtype=np.float64).reshape(-1, 2)[:, 0]
+    queries = [_query(side, part, raw[k], first, z0, e0) for k, side, part, first, _ in candidates]
+    parts = np.asarray(edge_cosine(queries), dtype=np.float64).reshape(-1, 2)[:, 0]
     chosen: dict[int, tuple] = {}  # one part a bead: the one that matches its edge least
     for candidate, cosine in zip(candidates, parts):
         k = candidate[0]
@@ -177,7 +175,7 @@ def release_parts(raw: list[Raw], gain: Gain, edge_cosine: EdgeCosine, drop_limi
             out.append(bead)
             continue
         _, side, part, first, rest = chosen[k][1]
-        ri, ra, rj, rb, _ = rest  # the unmatched part's position on the other side: where the rest starts or ends
+        ri, ra, rj, rb, _ = rest  # the part's position on the other side: where the rest starts or ends
         alone = ((part, 1, rj if first else rj + rb, 0, float("nan")) if side == "zh"
                  else (ri if first else ri + ra, 0, part, 1, float("nan")))
         out.extend([alone, rest] if first else [rest, alone])

@@ -107,18 +107,22 @@ def _sentence_blocks(beads: Sequence[Bead], zh_bounds: np.ndarray, en_bounds: np
     return blocks
 
 
+def _post_pass(zh_texts: list[str], en_texts: list[str], embedder: Embedder, params: AlignParams):
+    return edge_cosine(zh_texts, en_texts, embedder) if params.absorb else None
+
+
 def align_documents(zh: Document, en: Document, embedder: Embedder, params: AlignParams = AlignParams()) -> Alignment:
-    """Paragraph beads (label anchors the embeddings agree with), then sentence beads within each."""
+    """Paragraph beads (label anchors the embeddings agree with), then sentence beads within each; at
+    both levels short parts are placed by their text (align/absorb.py) unless params.absorb is off."""
     zh_texts, en_texts = [p.text for p in zh.paragraphs], [p.text for p in en.paragraphs]
-    zh_side = make_side(zh_texts, "zh", embedder, params.max_span)
-    en_side = make_side(en_texts, "en", embedder, params.max_span)
-    paragraph_beads = align_beads(zh_side, en_side, params, anchors=label_anchors(zh, en),
-                                  edge_cosine=edge_cosine(zh_texts, en_texts, embedder) if params.absorb else None)
+    paragraph_beads = align_beads(
+        make_side(zh_texts, "zh", embedder, params.max_span), make_side(en_texts, "en", embedder, params.max_span),
+        params, anchors=label_anchors(zh, en), edge_cosine=_post_pass(zh_texts, en_texts, embedder, params))
     zh_sentences, en_sentences = sentences_of(zh), sentences_of(en)
-    zh_texts, en_texts = [s for _, s in zh_sentences], [s for _, s in en_sentences]
     blocks = _sentence_blocks(paragraph_beads, _sentence_bounds(zh_sentences, len(zh.paragraphs)),
                               _sentence_bounds(en_sentences, len(en.paragraphs)))
+    zh_texts, en_texts = [s for _, s in zh_sentences], [s for _, s in en_sentences]
     sentence_beads = align_beads(
         make_side(zh_texts, "zh", embedder, params.max_span), make_side(en_texts, "en", embedder, params.max_span),
-        params, blocks=blocks, edge_cosine=edge_cosine(zh_texts, en_texts, embedder) if params.absorb else None)
+        params, blocks=blocks, edge_cosine=_post_pass(zh_texts, en_texts, embedder, params))
     return Alignment(zh, en, tuple(paragraph_beads), tuple(zh_sentences), tuple(en_sentences), tuple(sentence_beads))

@@ -88,7 +88,7 @@ def _two_beads(edge: dict):
     raw = [(0, 1, 0, 2, 1.5), (1, 1, 2, 2, 1.5)]
 
     def edge_cosine(queries):
-        return np.array([(edge.get((zh_ids, first), 0.0) if index == 1 else (0.9 if len(en_ids) == 2 else 0.0), 0.1)
+        return np.array([(edge.get((zh_ids, first), 0.0) if index == 1 else 0.9 * (len(en_ids) == 2), 0.1)
                          for _, index, zh_ids, en_ids, first in queries])
 
     return raw, edge_cosine
@@ -145,11 +145,13 @@ def use():
     (1001, 600, 182, HEAVY, 0, "General Conference"),
     (2001, 700, 213, HELD_OUT, 2, "Education for democracy"),
 ])
-def test_the_build_keeps_a_1_3_bead_with_a_short_first_part_whole(use, seed, size, bead, mix, runs, heading) -> None:
+def test_the_build_keeps_a_1_3_bead_with_a_short_first_part_whole(use, seed, size, bead, mix, runs,
+                                                                   heading) -> None:
     zh, en, (zh_part, en_parts) = _heavy_window(seed, size, bead, mix, runs)
     assert en.paragraphs[en_parts[0]].text == heading
     alone = align_documents(zh, en, use, AlignParams(absorb=False))
-    assert ((), en_parts[:1]) in {(b.zh, b.en) for b in alone.paragraph_beads}  # the DP alone drops the heading
+    # the DP alone drops the heading
+    assert ((), en_parts[:1]) in {(b.zh, b.en) for b in alone.paragraph_beads}
     alignment = align_documents(zh, en, use)  # what `untm build` runs (align/stages.py, default params)
     assert (zh_part, en_parts) in {(b.zh, b.en) for b in alignment.paragraph_beads}
     # sentences: inside that paragraph bead the heading opens the first zh sentence's bead, as it should
@@ -167,13 +169,14 @@ def test_the_align_stage_fingerprint_records_the_post_pass(tmp_path) -> None:
     from align.types import to_jsonl
     from fake_embedder import BigramEmbedder
 
-    zh_file, en_file, out = tmp_path / "zh.paragraphs.jsonl", tmp_path / "en.paragraphs.jsonl", tmp_path / "beads.jsonl"
+    zh_file, en_file, out = (tmp_path / name for name in ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl"))
     zh_file.write_text(to_jsonl([Paragraph("X", "zh", 0, "会议举行。", PREAMBLE)]), encoding="utf-8")
     en_file.write_text(to_jsonl([Paragraph("X", "en", 0, "The conference met.", PREAMBLE)]), encoding="utf-8")
     embedder = BigramEmbedder()
     align_stage(zh_file, en_file, out, embedder=embedder)
     meta = json.loads((tmp_path / "beads.jsonl.meta.json").read_text(encoding="utf-8"))
     assert meta["params"]["absorb"] is True
-    settings = {"model": embedder.model_id} | {name: getattr(AlignParams(), name) for name in AlignParams.__slots__}
+    settings = {"model": embedder.model_id} | {name: getattr(AlignParams(), name)
+                                               for name in AlignParams.__slots__}
     assert is_up_to_date(out, "align", settings, [zh_file, en_file])
     assert not is_up_to_date(out, "align", settings | {"absorb": False}, [zh_file, en_file])
