@@ -137,11 +137,13 @@ HELD_OUT = {(1, 3): 0.10, (3, 1): 0.12, (1, 0): 0.12, (0, 1): 0.10, (1, 2): 0.04
 # before any result on them was seen, each with its own seeds, mix and runs of drops
 FRESH_A = {(1, 3): 0.12, (3, 1): 0.10, (1, 0): 0.10, (0, 1): 0.12, (1, 2): 0.03, (2, 1): 0.05}
 FRESH_B = {(1, 3): 0.10, (3, 1): 0.12, (1, 0): 0.13, (0, 1): 0.09, (1, 2): 0.03, (2, 1): 0.03}
+FRESH_C = {(1, 3): 0.11, (3, 1): 0.11, (1, 0): 0.11, (0, 1): 0.12, (1, 2): 0.02, (2, 1): 0.02}  # after the last change
 HEAVY_SETS = {  # name -> (mix, ((size, seed), ...), runs of 4-8 drops per document)
     "heavy 1-3/3-1+drops, study seeds": (HEAVY, ((600, 1001), (1000, 1002), (800, 1003)), 0),
     "heavy, held-out seeds and mix": (HELD_OUT, ((700, 2001), (900, 2002), (1200, 2003)), 2),
     "heavy, fresh seeds A": (FRESH_A, ((800, 3001), (1000, 3002), (650, 3003)), 1),
     "heavy, fresh seeds B": (FRESH_B, ((900, 4001), (750, 4002), (1100, 4003)), 3),
+    "heavy, fresh seeds C": (FRESH_C, ((500, 5001), (1300, 5002), (850, 5003)), 2),
 }
 
 
