@@ -66,7 +66,7 @@ def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
     """For the aligner's post-pass (align/absorb.py): cosines of a segment's text, and of the bead's own
     segment next to it, to as much text, scaled by the document's length ratio, at the near edge of
     the bead's other side (where a heading's translation would be): (len(queries), 2)."""
-    ratio = sum(map(len, en)) / max(sum(map(len, zh)), 1)
+    ratio = max(sum(map(len, en)), 1) / max(sum(map(len, zh)), 1)  # never 0: an English side of blank lines
 
     def cosines(queries) -> np.ndarray:
         parts, neighbours, edges = [], [], []
