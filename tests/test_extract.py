@@ -166,3 +166,11 @@ def test_chinese_annex_restarts_numbering_but_a_wrapped_number_does_not() -> Non
     wrapped = ("第1(2025)号决议\n安全理事会，\n1. 回顾其以往关于此事的所有决议和主席声明，特别是其第2518(2020)号决议以及其中的\n"
                "1. 段和所有相关文件，并重申其对该国主权的承诺；\n2. 决定继续处理此案。\n")
     assert _operative_numbers(segment_text(wrapped, "zh").document) == [1, 2]
+
+
+def test_control_characters_never_reach_a_paragraph() -> None:
+    text = "Resolution 1 (2000)\x01\n\nThe Security Council,\x7f\n\n1. Decides\x1b to remain\x85 seized of the matter.\n"
+    document = segment_text(text, "en").document
+    assert [p.text for p in document.paragraphs] == [
+        "Resolution 1 (2000)", "The Security Council,", "1. Decides to remain seized of the matter."]
+    assert not any(re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", p.raw) for p in document.paragraphs)
