@@ -20,20 +20,21 @@ Bead shapes (issue #13): a 1-3 / 3-1 bead loses to a 1-2 / 2-1 plus an unmatched
 including the third part does not raise the bead's score, since an unmatched segment costs nothing.
 The parts so lost are mostly short (headings, labels: under 10 % of the bead's characters) whose own
 vector barely moves a sum-pooled span; global knobs trade 1-0/0-1 recall for 1-3/3-1 one for one.
-Opt-in post-pass (AlignParams.absorb, _absorb): a bead takes an adjacent unmatched segment when its
-gain drops < absorb_drop and the segment's text embeds closer than the bead's own neighbouring segment
-(and > absorb_edge) to as much text at that edge of the other side (align.workflow.edge_cosine).
-Off by default: held-out 1-3 recall 0.945 < 0.95 (scripts/bench_align.py --absorb).
+So a post-pass (AlignParams.absorb, on by default; align/absorb.py) places such short parts by their
+text: an unmatched segment joins the adjacent bead, or a bead's edge part moves to the adjacent bead,
+when the beads' scores drop < absorb_drop and the part's text embeds closer than the bead's own
+neighbouring segment (and > absorb_edge) to as much text at that edge of the other side
+(align.pair.edge_cosine). It needs the texts: align_documents and align_segments pass them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from align.absorb import EdgeCosine, refine
 from align.guided_search import guide, heaviest_chain, invert, search
 from align.types import Bead
 
@@ -57,8 +58,8 @@ class AlignParams:
     coarse_factor: int = 8  # segments per block of the coarse guide path
     search_half_width: int = 128  # rows each side of the guide path that the windowed search looks at
     margin_sample: int = 2048  # windowed margins also see this many evenly spaced rows (hubs far away)
-    absorb: bool = False  # post-pass joining short parts (needs texts: align.workflow passes edge_cosine)
-    absorb_drop: float = 0.05  # post-pass: a bead may take an unmatched neighbour if its gain drops less
+    absorb: bool = True  # post-pass placing short parts by their text (needs texts: align.pair passes edge_cosine)
+    absorb_drop: float = 0.05  # post-pass: a part may join or move to a bead if the beads' gains drop less
     absorb_edge: float = 0.3  # ... and the neighbour's text embeds this close to the bead's edge text
 
 
@@ -300,54 +301,14 @@ def _blocks_from_anchors(anchors: list[tuple[int, int]], n: int, m: int) -> list
     return [(i0, i1, j0, j1) for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]) if i0 < i1 or j0 < j1]
 
 
-EdgeCosine = Callable[[list[tuple[str, int, tuple[int, ...], tuple[int, ...], bool]]], np.ndarray]
-
-
-def _absorb(raw: list, s: _Scored, cal: Calibration, params: AlignParams, edge_cosine: EdgeCosine,
+def _refine(raw: list, s: _Scored, cal: Calibration, params: AlignParams, edge_cosine: EdgeCosine,
             z0: int, e0: int) -> list:
-    """Join an unmatched segment to an adjacent bead when the bead scores about as well with it and
-    the part's text matches the bead's other side at that edge (issue #13: short headings of 1-3s)."""
-    raw = [list(r) for r in raw]
+    """Short parts placed by their text (align/absorb.py), scored in this block's coordinates."""
+    def gain(i: int, a: int, j: int, b: int) -> float:
+        return float(_pair_gain(s, i, a, np.array([j]), b, cal, params)[0])
+
     allowed = {shape for shape in PAIR_SHAPES if max(shape) <= params.max_span}
-    candidates = []  # (unmatched index, bead index, joined bead)
-    for k, (i, a, j, b, _) in enumerate(raw):
-        if a and b:
-            continue
-        best = None
-        for n in (k - 1, k + 1):
-            if not 0 <= n < len(raw) or not (raw[n][1] and raw[n][3]):
-                continue
-            ni, na, nj, nb, similarity = raw[n]
-            if a and i in (ni - 1, ni + na):
-                joined = (min(i, ni), na + 1, nj, nb)
-            elif b and j in (nj - 1, nj + nb):
-                joined = (ni, na, min(j, nj), nb + 1)
-            else:
-                continue
-            if (joined[1], joined[3]) not in allowed:
-                continue
-            zi, a_, ej, b_ = joined
-            gain = float(_pair_gain(s, zi, a_, np.array([ej]), b_, cal, params)[0])
-            drop = similarity - gain
-            if drop < params.absorb_drop and (best is None or drop < best[3]):
-                best = (k, n, (*joined, gain), drop)
-        if best is not None:
-            candidates.append(best[:3])
-    if not candidates:
-        return [tuple(r) for r in raw]
-    queries = []
-    for k, n, (zi, a, ej, b, _) in candidates:
-        side, index = ("zh", z0 + raw[k][0]) if raw[k][1] else ("en", e0 + raw[k][2])
-        first = (raw[k][0] == zi) if raw[k][1] else (raw[k][2] == ej)
-        zh_ids, en_ids = tuple(range(z0 + zi, z0 + zi + a)), tuple(range(e0 + ej, e0 + ej + b))
-        queries.append((side, index, zh_ids, en_ids, first))
-    cosines = edge_cosine(queries)
-    for (k, n, joined), cosine in zip(candidates, cosines):
-        if cosine <= params.absorb_edge or raw[n] is None or raw[k] is None:
-            continue
-        if joined[1] - raw[n][1] + joined[3] - raw[n][3] == 1:  # the bead was not changed meanwhile
-            raw[n], raw[k] = list(joined), None
-    return [tuple(r) for r in raw if r is not None]
+    return refine(raw, gain, edge_cosine, allowed, params.absorb_drop, params.absorb_edge, z0, e0)
 
 
 def align_beads(zh: Side, en: Side, params: AlignParams = AlignParams(), anchors: tuple[tuple[int, int], ...] = (),
@@ -358,7 +319,7 @@ def align_beads(zh: Side, en: Side, params: AlignParams = AlignParams(), anchors
     `blocks` (zh start, zh end, en start, en end), in order and covering both sides, confine beads;
     without them, trusted `anchors` (zh index, en index) cut the document into blocks. `edge_cosine`
     (side, segment, bead zh, bead en, segment comes first) → cosine of the segment's text to the
-    bead's other-side text at that edge, enables the post-pass that joins short parts (_absorb).
+    bead's other-side text at that edge, enables the post-pass that places short parts (align/absorb.py).
     """
     scored = _prepare(zh, en, params)
     cal = calibrate(zh, en, params, scored)
@@ -376,7 +337,7 @@ def align_beads(zh: Side, en: Side, params: AlignParams = AlignParams(), anchors
         else:
             raw = _align_block(_slice(scored, z0, z1, e0, e1), cal, params)
             if edge_cosine is not None:
-                raw = _absorb(raw, _slice(scored, z0, z1, e0, e1), cal, params, edge_cosine, z0, e0)
+                raw = _refine(raw, _slice(scored, z0, z1, e0, e1), cal, params, edge_cosine, z0, e0)
         for i, a, j, b, similarity in raw:
             zh_ids_ = tuple(range(z0 + i, z0 + i + a))
             en_ids_ = tuple(range(e0 + j, e0 + j + b))

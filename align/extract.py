@@ -86,9 +86,14 @@ def _detect_symbol(scanned: ScannedText, texts: list[str]) -> str:
     return ""
 
 
+# C0/C1 control characters other than the white space the line scanner reads (\t \n \v \f \r): no UN
+# text has them, XML (TMX) and the review workbook refuse them, and PDF extraction leaves some behind
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def segment_text(text: str, lang: str | None = None, symbol: str | None = None) -> Segmented:
     """Segment extracted UN text into labelled, normalised paragraphs (raw text kept); `lang`, `symbol` detected if None."""
-    text = text.replace("\x00", "")
+    text = _CONTROL_RE.sub("", text)
     language = lang or detect_language(text)
     scanned = scan(text)
     built = build_paragraphs(scanned.content, language) if scanned.content else []

@@ -8,10 +8,12 @@ costs more than a missed one, so every rule is measured on 8,000 UN sentences ma
 Chinese: UN Word files put no space between a CJK character and a digit or Latin letter
 (`2018年1月24日`, `COVID-19疫苗`); PDF extraction invents one, inconsistently. Spaces between
 Latin words (`Central African Republic`) and the thousands separator (`1 593.2`) stay.
-English: words broken by extraction (`includin g`, `wo men`), hyphens lost (`SecretaryGeneral`,
+English: words broken by extraction (`includin g`, `wo men`, `Nor th`: English has a closed set of
+two-letter words, so any other two-letter piece is a fragment), hyphens lost (`SecretaryGeneral`,
 `evidencebased`: only when the document writes the hyphenated form elsewhere; `seventysixth`,
-`troopand`) or spaced (`Secretary -General`, `police- contributing`), `MINUSMA ’s`. Not repaired:
-`costeffective` (wordfreq knows it as well as the correct UN spelling `workplan`). Word
+`troopand`; or a compound the UN's Word files always hyphenate: `costeffective`, data/un_hyphenated.tsv)
+or spaced (`Secretary -General`, `police- contributing`), `MINUSMA ’s`. wordfreq alone cannot tell
+`costeffective` from the correct UN spelling `workplan` (both zipf ≈ 1.35), hence the UN list. Word
 checks use wordfreq (frequency of the joined form against its parts), chosen by measurement over
 symspellpy: its lookup_compound changed 285 of 300 clean UN sentences (it drops punctuation and
 guesses: "i lltreatment" → "i a treatment"), its word_segmentation 286 of 300.
@@ -24,8 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
-NORMALISATION = "1"  # bump when a rule changes, so stage files made by older rules are rebuilt
+NORMALISATION = "3"  # bump when a rule changes, so stage files made by older rules are rebuilt
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"
@@ -57,7 +60,7 @@ _SPACED_APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z]) (?=[’']s\b)")
 _SUSPENDED = {"and", "or", "nor", "to", "but", "as", "than", "versus"}
 # Prefixes UN style writes closed ("predeployment", "subregional"), and combining forms: no hyphen
 # is restored after them (measured: "poly-metallic", "geo-mechanical" were false repairs).
-_PREFIXES = {"pre", "post", "sub", "non", "anti", "inter", "multi", "over", "under", "counter", "semi",
+PREFIXES = {"pre", "post", "sub", "non", "anti", "inter", "multi", "over", "under", "counter", "semi",
              "mid", "out", "super", "trans", "intra", "extra", "micro", "macro", "socio", "peace", "poly",
              "geo", "hydro", "cyber", "bio", "eco", "electro", "tele", "mis", "dis", "back", "fuel", "work"}
 
@@ -70,6 +73,13 @@ KNOWN = 3.0  # zipf frequency of a common word (≈ once per million words)
 PART = 3.5  # each half of a compound that lost its hyphen is at least this common
 UNKNOWN = 1.5  # below this a lower-case form is not an English word
 WEAK = 4.0  # a part this rare may be a fragment when the joined word is much more common
+# English has a closed set of two-letter words; any other two-letter piece ("Nor th") is a fragment,
+# however often wordfreq met it (it counts "th" from "4 th", so its frequency says nothing here).
+# Particles of names and Latin phrases count as words ("Dar es Salaam", "per se", "et al.").
+_TWO_LETTER_WORDS = frozenset(
+    "ad ah am an as at aw ax ay be by do eh go ha he hi ho id if in is it lo ma me mi my no of oh ok on "
+    "or ow ox pa pi re so to uh um up us we ye yo "
+    "al da de di du el en es et la le se ul".split())
 
 
 @lru_cache(maxsize=65536)
@@ -84,10 +94,16 @@ def document_vocabulary(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(word.lower() for text in texts for word in _WORD_RE.findall(text))
 
 
+def _two_letter_fragment(part: str) -> bool:
+    return len(part) == 2 and part.lower() not in _TWO_LETTER_WORDS
+
+
 def _fragment(part: str, joined_zipf: float) -> bool:
     """A piece that is no word of its own next to the word it was cut from."""
     if len(part) == 1:
         return part not in ("a", "A", "I")
+    if _two_letter_fragment(part):
+        return True
     zipf = _zipf(part)
     return zipf < UNKNOWN + 1 or (zipf < WEAK and zipf < joined_zipf - 1.5)
 
@@ -95,6 +111,18 @@ def _fragment(part: str, joined_zipf: float) -> bool:
 def _inflection_known(word: str) -> bool:
     """"workplans", "backstopped": an inflected form wordfreq lacks of a word it has."""
     return any(word.endswith(end) and _zipf(word[: -len(end)]) > 0 for end in ("s", "es", "ed", "ing", "d"))
+
+
+@lru_cache(maxsize=1)
+def un_hyphenated() -> dict[str, tuple[str, str]]:
+    """"costeffective" → ("cost", "effective"): compounds the UN's Word files hyphenate and never close
+    (align/data/un_hyphenated.tsv, learned by scripts/make_hyphen_list.py from 8,000 UN sentences)."""
+    table = {}
+    for line in (Path(__file__).parent / "data" / "un_hyphenated.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            closed, form = line.split("\t")
+            table[closed] = tuple(form.split("-"))
+    return table
 
 
 @lru_cache(maxsize=8)
@@ -106,11 +134,12 @@ def _closed_forms(vocabulary: frozenset[str]) -> dict[str, tuple[str, str]]:
 def _compound(word: str, closed: dict[str, tuple[str, str]], unseen: bool = False) -> tuple[str, str] | None:
     """(head, tail) when a lower-case word is two words that lost their hyphen.
 
-    Evidence: the hyphenated form elsewhere in the document; a suspended compound ("troopand");
+    Evidence: the hyphenated form elsewhere in the document or in UN Word-file style (un_hyphenated);
+    a suspended compound ("troopand");
     a numeral ("seventysixth"); with `unseen`, any closed form wordfreq has never seen whose halves
     are common words (used only after a split-off letter: "i lltreatment"; alone it changed 9
     correct UN sentences of 8,000: "unsafeguarded", "giftbasket", "mercuryconvention")."""
-    return closed.get(word) or _lost_hyphen(word, unseen)
+    return closed.get(word) or un_hyphenated().get(word) or _lost_hyphen(word, unseen)
 
 
 @lru_cache(maxsize=65536)
@@ -120,7 +149,7 @@ def _lost_hyphen(word: str, unseen: bool) -> tuple[str, str] | None:
     best: tuple[float, str, str] | None = None
     for cut in range(3, len(word) - 2):
         head, tail = word[:cut], word[cut:]
-        if head in _PREFIXES or (len(tail) < 4 and tail not in _SUSPENDED):
+        if head in PREFIXES or (len(tail) < 4 and tail not in _SUSPENDED):
             continue
         if not (unseen or tail in _SUSPENDED or (head in _TENS and tail in _UNITS)):
             continue
@@ -134,7 +163,8 @@ def _join_split_words(text: str, vocabulary: frozenset[str], strong_only: bool, 
     """Join "includin g", "wo men", "r esources": a fragment and its neighbour make a word."""
     def join(match: re.Match[str]) -> str:
         head, tail = match.group(1), match.group(2)
-        if len(head) > 1 < len(tail) and _zipf(head) >= WEAK and _zipf(tail) >= WEAK:
+        if (len(head) > 1 < len(tail) and _zipf(head) >= WEAK and _zipf(tail) >= WEAK
+                and not _two_letter_fragment(head) and not _two_letter_fragment(tail)):
             return match.group()  # two common words: no rule below would join them
         joined = (head + tail).lower()
         if head[1:] != head[1:].lower():
@@ -169,9 +199,11 @@ def _restore_hyphens(text: str, vocabulary: frozenset[str], rejoined: set[str]) 
         return f"{head}- {tail}" if tail in _SUSPENDED else f"{head}-{tail}"  # "troopand" → "troop- and"
 
     def camel(match: re.Match[str]) -> str:
-        # "SecretaryGeneral": only with the hyphenated form elsewhere in the document ("YouthStart" is a name)
+        # "SecretaryGeneral": only with the hyphenated form elsewhere in the document or in UN style
+        # ("YouthStart" is a name)
         head, tail = match.group(1), match.group(2)
-        return f"{head}-{tail}" if f"{head}-{tail}".lower() in vocabulary else match.group()
+        known = f"{head}-{tail}".lower() in vocabulary or un_hyphenated().get((head + tail).lower()) is not None
+        return f"{head}-{tail}" if known else match.group()
 
     return _CAMEL_RE.sub(camel, _LOWER_WORD_RE.sub(lower, text))
 

@@ -22,6 +22,7 @@ _EN_END_RE = re.compile(r"[,;:.!?][”’\")]*$")
 _EN_HARD_END_RE = re.compile(r"[;:.!?][”’\")]*$")
 _ZH_HARD_END_RE = re.compile(r"[。；：！？;:.!?][”’」』）)\"]*\s*$")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_HEADING_WIDTH = 40  # display columns: a Chinese line this short without final punctuation is a heading
 
 # Words that open a preambular paragraph besides the "-ing" participles ("Recalling", "Noting").
 _EN_OPENERS = {
@@ -37,13 +38,16 @@ _TITLE_RES = {
 }
 
 
-def _accept_label(line: str, last_operative: int, after_end: bool = False) -> Label | None:
+def _accept_label(line: str, last_operative: int, after_end: bool = False, after_heading: bool = False) -> Label | None:
     """A label that really starts a paragraph: an operative number follows on from the last one,
-    or skips at most two when the previous line ended a sentence (a paragraph one side lacks)."""
+    or skips at most two when the previous line ended a sentence (a paragraph one side lacks), or
+    starts again at 1 after a heading (an annex numbers its own paragraphs: "Annex" / "1. …")."""
     label = read_label(line)
     if label and label.kind == OPERATIVE:
         number = int(label.number)
-        if number != last_operative + 1 and not (after_end and last_operative < number <= last_operative + 3):
+        restarts = number == 1 and after_heading
+        if number != last_operative + 1 and not restarts and not (
+                after_end and last_operative < number <= last_operative + 3):
             return None
     return label
 
@@ -77,7 +81,8 @@ def _zh_breaks(lines: list[ContentLine]) -> list[bool]:
     breaks, last_operative = [], 0
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
-        label = _accept_label(line.text, last_operative, bool(prev and _ZH_HARD_END_RE.search(prev.text)))
+        heading = bool(prev and not _ZH_END_RE.search(prev.text) and _display_width(prev.text) <= _HEADING_WIDTH)
+        label = _accept_label(line.text, last_operative, bool(prev and _ZH_HARD_END_RE.search(prev.text)), heading)
         if label and label.kind == OPERATIVE:
             last_operative = int(label.number)
         if prev is None:
@@ -121,8 +126,9 @@ def _en_breaks(lines: list[ContentLine]) -> list[bool]:
             breaks.append(True)
             continue
         prev, text = lines[i - 1].text, line.text
-        label = _accept_label(text, last_operative, bool(_EN_HARD_END_RE.search(prev)))
         prev_short = len(prev) < 0.75 * width
+        heading = prev_short and not _EN_END_RE.search(prev) and not _is_label_only(prev)
+        label = _accept_label(text, last_operative, bool(_EN_HARD_END_RE.search(prev)), heading)
         prev_ends = bool(_EN_END_RE.search(prev))
         upper = text[:1].isupper() or text[:1] in "“\"("
         first_word = re.split(r"[\s,]", text, maxsplit=1)[0]
@@ -189,7 +195,8 @@ def classify(texts: list[str], lang: str) -> list[tuple[str, str]]:
             kinds.append((TITLE, ""))
             continue
         in_title = False
-        label = _accept_label(text, last_operative, bool(position and end_re.search(texts[position - 1])))
+        label = _accept_label(text, last_operative, bool(position and end_re.search(texts[position - 1])),
+                              bool(kinds) and kinds[-1][0] == HEADING)
         if label is not None and label.kind == OPERATIVE:
             last_operative = int(label.number)
             kinds.append((OPERATIVE, label.number))

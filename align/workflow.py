@@ -9,7 +9,7 @@ from align.aligner import AlignParams, align_beads
 from align.embed import Embedder
 from align.extract import read_text
 from align.inputs import check_line_files, segment_pair
-from align.pair import align_documents, join_segments, make_side, number_anchors
+from align.pair import align_documents, edge_cosine, join_segments, make_side, number_anchors
 from align.types import Bead
 
 
@@ -32,36 +32,6 @@ def align_segments(zh: Sequence[str], en: Sequence[str], embedder: Embedder, lev
     return align_beads(make_side(zh, "zh", embedder, params.max_span), make_side(en, "en", embedder, params.max_span),
                        params, anchors=anchors,
                        edge_cosine=edge_cosine(zh, en, embedder) if params.absorb else None)
-
-
-def edge_cosine(zh: Sequence[str], en: Sequence[str], embedder: Embedder):
-    """For the aligner's post-pass: cosine of a segment's text to as much text, scaled by the document's
-    length ratio, at the near edge of a bead's other side (where a heading's translation would be)."""
-    import numpy as np
-
-    ratio = sum(map(len, en)) / max(sum(map(len, zh)), 1)
-
-    def cosines(queries) -> np.ndarray:
-        parts, neighbours, edges = [], [], []
-        for side, index, zh_ids, en_ids, first in queries:
-            own = zh if side == "zh" else en
-            ids = zh_ids if side == "zh" else en_ids
-            if side == "zh":  # a little more than the part's expected length: translations vary
-                other = join_segments([en[j] for j in en_ids], "en")
-                size = len(zh[index]) * ratio * 1.2 + 5
-            else:
-                other = join_segments([zh[i] for i in zh_ids], "zh")
-                size = len(en[index]) / ratio * 1.2 + 3
-            parts.append(own[index])
-            neighbours.append(own[ids[1] if first else ids[-2]])  # the bead's own segment next to the part
-            edges.append(other[: int(size)] if first else other[-int(size):])
-        a, n, b = (np.asarray(embedder.encode(texts)) for texts in (parts, neighbours, edges))
-        part = (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
-        near = (n * b).sum(1) / np.maximum(np.linalg.norm(n, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
-        # the edge text must be the part's translation rather than the start/end of its neighbour's
-        return np.where(part > near, part, -1.0)
-
-    return cosines
 
 
 def align_files(zh_file: Path, en_file: Path, embedder: Embedder, level: str,

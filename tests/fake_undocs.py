@@ -5,7 +5,8 @@ UPPER-case path (which answers 200 with a small HTML page) whose lower-case twin
 Each symbol has its own documents: `t=doc` answers a .docx made with python-docx from the committed
 texts (seeds/, fetched/) or, for other symbols, from a short text that names the symbol; S/RES/2803(2025)
 has no Word version, so both answer its real PDF (tests/data/pdf). `word_answers` overrides what
-`t=doc` gives per symbol ("legacy doc", "wordperfect", "error page", "pdf"). A symbol's number picks
+`t=doc` gives per symbol ("legacy doc": a real Word 97 file for S/RES/2518(2020), an unreadable one
+otherwise; "wordperfect", "error page", "pdf"). A symbol's number picks
 a fault: see FAULTS.
 """
 
@@ -44,6 +45,9 @@ BAD_LOCATIONS = {
     "broken ipv6 redirect": "http://[::1/x",
 }
 LEGACY_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"not a real Word 97 stream" * 40
+# real Word 97 files (tests/data/SOURCES.md); other symbols' "legacy doc" is one no converter reads
+REAL_DOC = {("S/RES/2518(2020)", lang): Path(__file__).parent / "data" / "word" / f"S-RES-2518-2020.{lang}.doc"
+            for lang in ("zh", "en")}
 WORDPERFECT = b"\xffWPC" + b"\x10\x00\x00\x00\x01\x0a" + b"\x00" * 500
 
 
@@ -208,7 +212,8 @@ class FakeUndocs:
         if fault == "wrong document" or suffix == "pdf":
             body, content_type = PDF, "application/pdf"
         elif suffix == "doc":
-            body, content_type = LEGACY_DOC, "application/msword"
+            real = REAL_DOC.get((symbol, lang))
+            body, content_type = (real.read_bytes() if real else LEGACY_DOC), "application/msword"
         elif suffix == "wpd":
             body, content_type = WORDPERFECT, "application/wordperfect"
         else:

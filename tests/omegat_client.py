@@ -1,7 +1,8 @@
 """Real OmegaT 3.6 as a test client: a headless project, console-translate, paragraphs counted as filled.
 
 Used by tests/test_omegat.py and scripts/bench_omegat.py. Sentence segmentation is ON with
-OmegaT's default rules (no segmentation.conf in the project), as a translator would have it.
+OmegaT's default rules (no segmentation.conf in the project), as a translator would have it, unless
+a test gives the rules untm writes (OUT/omegat/segmentation.conf).
 """
 
 from __future__ import annotations
@@ -52,14 +53,17 @@ def paragraphs_of(path: Path) -> list[str]:
 
 
 def translate(sources: dict[str, str], source: str, target: str, tmx_files: Sequence[Path], project: Path,
-              timeout: float = 600) -> dict[str, str]:
-    """OmegaT's console-translate of each named source text, with the TMX files in tm/auto."""
+              timeout: float = 600, segmentation: Path | None = None) -> dict[str, str]:
+    """OmegaT's console-translate of each named source text, with the TMX files in tm/auto
+    (and `segmentation` as the project's own segmentation rules, omegat/segmentation.conf)."""
     for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (project / folder).mkdir(parents=True, exist_ok=True)
     (project / "omegat.project").write_text(PROJECT.format(source=CODES[source], target=CODES[target], sentence_seg="true"),
                                             encoding="utf-8")
     for tmx in tmx_files:
         shutil.copy(tmx, project / "tm" / "auto" / tmx.name)
+    if segmentation is not None:
+        shutil.copy(segmentation, project / "omegat" / "segmentation.conf")
     for name, text in sources.items():
         (project / "source" / f"{name}.txt").write_text(text, encoding="utf-8")
     result = subprocess.run(["omegat", str(project), "--mode=console-translate"], capture_output=True, text=True,
@@ -76,11 +80,11 @@ def _same(a: str, b: str, lang: str) -> bool:
 
 
 def fill_rates(folder: Path, names: Sequence[str], source: str, target: str, tmx_files: Sequence[Path],
-               project: Path) -> FillResult:
+               project: Path, segmentation: Path | None = None) -> FillResult:
     """Translate folder/<name>.<source>.txt with OmegaT and compare with folder/<name>.<target>.txt."""
     texts = {name: (folder / f"{name}.{source}.txt").read_text(encoding="utf-8") for name in names}
     started = time.perf_counter()
-    translated = translate(texts, source, target, tmx_files, project)
+    translated = translate(texts, source, target, tmx_files, project, segmentation=segmentation)
     result = FillResult(seconds=time.perf_counter() - started)
     for name in names:
         references = paragraphs_of(folder / f"{name}.{target}.txt")

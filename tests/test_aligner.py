@@ -111,7 +111,7 @@ def _heading_document():
         out = []
         for side, index, zh_bead, en_bead, _ in queries:
             inside = {k for j in en_bead for k in en_ids[j]}
-            out.append(0.9 if side == "zh" and index in inside else 0.1)
+            out.append((0.9 if side == "zh" and index in inside else 0.1, 0.0))  # (part, bead's own neighbour)
         return np.array(out)
 
     return zh, en, edge_cosine

@@ -10,7 +10,7 @@ import pytest
 from align.errors import ExtractError
 from align.extract import compare_structure, detect_language, read_text, segment_file, segment_text
 from align.furniture import is_furniture
-from conftest import PAIRS, en_counterpart, zh_seed
+from conftest import DATA, PAIRS, en_counterpart, zh_seed
 
 FURNITURE_INSIDE = re.compile(r"\d{2}-\d{5}|\*\d{7}\*|https?://|Distr\.:|\f")
 
@@ -144,3 +144,33 @@ def test_huge_input_finishes(tmp_path) -> None:
     assert len(segment_text(repeated).document.paragraphs) > 1000
     one_line = segment_text("维持和平" * 4_000_000 + "。")
     assert len(one_line.document.paragraphs) == 1
+
+
+def _operative_numbers(document) -> list[int]:
+    return [int(p.number) for p in document.paragraphs if p.kind == "operative"]
+
+
+def test_an_annex_numbers_its_paragraphs_again_from_1() -> None:
+    """S/RES/2803(2025) (pdftotext): operative 1–11, then "ANNEX 1 - …" with its own points 1–20."""
+    document = segment_file(DATA / "pdf" / "S_RES_2803_2025.en.pdftotext.txt", "en").document
+    assert _operative_numbers(document) == list(range(1, 12)) + list(range(1, 21))
+    annex = next(p for p in document.paragraphs if p.text.startswith("ANNEX 1"))
+    assert annex.kind == "heading" and annex.text.endswith("End the Gaza Conflict")
+
+
+def test_chinese_annex_restarts_numbering_but_a_wrapped_number_does_not() -> None:
+    zh = ("第2803(2025)号决议\n安全理事会，\n1. 核可《全面计划》；\n2. 决定继续处理此案。\n附件一\n"
+          "1. 加沙将成为一个无恐怖的区域。\n2. 加沙将为加沙人民的利益而重新开发。\n")
+    assert _operative_numbers(segment_text(zh, "zh").document) == [1, 2, 1, 2]
+    # a number that a line wrap put at a line start, after a long line without final punctuation
+    wrapped = ("第1(2025)号决议\n安全理事会，\n1. 回顾其以往关于此事的所有决议和主席声明，特别是其第2518(2020)号决议以及其中的\n"
+               "1. 段和所有相关文件，并重申其对该国主权的承诺；\n2. 决定继续处理此案。\n")
+    assert _operative_numbers(segment_text(wrapped, "zh").document) == [1, 2]
+
+
+def test_control_characters_never_reach_a_paragraph() -> None:
+    text = "Resolution 1 (2000)\x01\n\nThe Security Council,\x7f\n\n1. Decides\x1b to remain\x85 seized of the matter.\n"
+    document = segment_text(text, "en").document
+    assert [p.text for p in document.paragraphs] == [
+        "Resolution 1 (2000)", "The Security Council,", "1. Decides to remain seized of the matter."]
+    assert not any(re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", p.raw) for p in document.paragraphs)

@@ -155,6 +155,22 @@ def test_chinese_word_file_and_its_paragraphs(undocs, tmp_path) -> None:
     assert fetched.symbol == "S/RES/2518(2020)"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_legacy_word_file_gives_the_paragraphs_of_the_docx(undocs, tmp_path, lang) -> None:
+    """A real Word 97 .doc (tests/data/word) is read by antiword: the same paragraphs as its .docx, CJK included."""
+    from align.extract import segment_file
+
+    symbol = "S/RES/2518(2020)"
+    from_docx = fetch_document(symbol, lang, tmp_path / "docx", _client(undocs))
+    undocs.word_answers[symbol] = "legacy doc"
+    from_doc = fetch_document(symbol, lang, tmp_path / "doc", _client(undocs))
+    record = _record(tmp_path / "doc", symbol, lang)
+    assert from_doc.status == "fetched" and record["format"] == "doc" and record["extractor"].startswith("antiword")
+    assert undocs.hits[f"api:{symbol}:{lang}:pdf"] == 0
+    paragraphs = [[p.text for p in segment_file(r.path, lang).document.paragraphs] for r in (from_docx, from_doc)]
+    assert len(paragraphs[0]) > 25 and paragraphs[1] == paragraphs[0]
+
+
 def test_sniffing() -> None:
     assert sniff(word_file("S/RES/1(2020)", "en")) == "docx"
     assert sniff(LEGACY_DOC) == "doc" and sniff(WORDPERFECT) == "wordperfect" and sniff(PDF) == "pdf"

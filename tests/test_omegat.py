@@ -12,6 +12,8 @@ import pytest
 from conftest import DATA, PAIRS
 from omegat_client import fill_rates, paragraphs_of, translate
 
+from tm.omegat import SEGMENTATION
+
 pytestmark = pytest.mark.integration
 WORDSTYLE = DATA / "wordstyle"
 
@@ -39,6 +41,22 @@ def test_a_sentence_under_another_number_in_another_document_is_matched(built: P
     source = "\n\n".join(e for e, _ in renumbered) + "\n"
     out = translate({"new": source}, "en", "zh", _auto_tmx(built), tmp_path / "project")["new"]
     assert paragraphs_of_text(out) == [z for _, z in renumbered]
+
+
+def test_zh_to_en_renumbered_sentence_matches_with_untm_segmentation_rules(built: Path, tmp_path: Path) -> None:
+    """zh→en, S/RES/2518's last two paragraphs under new numbers: OmegaT's default Chinese rules keep "98." in
+    the segment, so no unit matches; with the rules untm writes (OUT/omegat/segmentation.conf) both do."""
+    english = paragraphs_of(WORDSTYLE / "S-RES-2518-2020.en.txt")[-2:]
+    chinese = paragraphs_of(WORDSTYLE / "S-RES-2518-2020.zh.txt")[-2:]
+    renumbered = [(f"{98 + i}." + z.split(".", 1)[1], f"{98 + i}." + e.split(".", 1)[1])
+                  for i, (e, z) in enumerate(zip(english, chinese))]
+    source = "\n\n".join(z for z, _ in renumbered) + "\n"
+    rules = built / "omegat" / "segmentation.conf"
+    assert rules.read_bytes() == SEGMENTATION.read_bytes()
+    with_rules = translate({"new": source}, "zh", "en", _auto_tmx(built), tmp_path / "rules", segmentation=rules)["new"]
+    assert paragraphs_of_text(with_rules) == [e for _, e in renumbered]
+    default = translate({"new": source}, "zh", "en", _auto_tmx(built), tmp_path / "default")["new"]
+    assert paragraphs_of_text(default) == [z for z, _ in renumbered]  # the gap the rules close
 
 
 def paragraphs_of_text(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from align.types import Bead, Document, Paragraph
 from tm.export import AlignedDocument, load_aligned
-from tm.review import document_page, write_review
+from tm.review import document_page, source_of, write_review
 
 pytestmark = pytest.mark.integration
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -146,3 +147,30 @@ def test_index_flags_documents_missing_their_english(built: Path) -> None:
     assert '<li class="missing">S/RES/2717(2023): <strong>not aligned</strong>' in index
     assert "English not in the cache" in index
     assert (built / "review" / "untm.review.xlsx").exists()
+
+
+def test_pages_name_their_sources_and_show_text_as_extracted(built: Path) -> None:
+    page = (built / "review" / "S-RES-2423-2018.html").read_text(encoding="utf-8")
+    assert "Chinese: text file " in page and "S-RES-2423-2018.zh.txt" in page
+    assert "English: fetched PDF, read by pdftotext" in page
+    doc = _document(built, "S-RES-2423-2018")
+    changed = [p for p in doc.zh.paragraphs if p.raw and p.raw != p.text]
+    assert changed and all(f'<div lang="zh-Hans">{html.escape(p.raw)}</div>' in page for p in changed)
+    assert f"Chinese {len(changed)}, English " in page
+    unchanged = next(p for p in doc.zh.paragraphs if p.raw == p.text and len(p.text) > 20)
+    assert f'<div lang="zh-Hans">{html.escape(unchanged.raw)}</div>' not in page
+
+
+def test_source_of_a_word_file_in_the_fetch_cache(tmp_path: Path) -> None:
+    import json
+
+    entry, folder = tmp_path / "fetched" / "S-RES-1-2020", tmp_path / "docs" / "S-RES-1-2020"
+    entry.mkdir(parents=True)
+    folder.mkdir(parents=True)
+    (entry / "source.json").write_text(json.dumps({"symbol": "S/RES/1(2020)", "languages": {
+        "en": {"format": "docx", "extractor": "python-docx 1.2.0"}, "zh": {"format": "pdf", "extractor": "pypdfium2"}}}))
+    for lang in ("en", "zh"):
+        (folder / f"{lang}.paragraphs.jsonl.meta.json").write_text(json.dumps({"inputs": {str(entry / f"{lang}.txt"): "x"}}))
+    assert source_of(folder, "en").startswith("fetched Word file (.docx), read by python-docx 1.2.0")
+    assert source_of(folder, "zh").startswith("fetched PDF, read by pypdfium2")
+    assert source_of(tmp_path / "nowhere", "en") == ""

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fake_embedder import BigramEmbedder
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import tm.cli
-from fake_embedder import BigramEmbedder
+import tm.cli_common
 from tm.cli import cli
 
-_REAL_EMBEDDER = tm.cli._embedder  # the module fixture below swaps in the fake; the last test puts this back
+_REAL_EMBEDDER = tm.cli_common.load_embedder  # the module fixture below swaps in the fake; the last test puts this back
 
 MANY = settings(max_examples=1000, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -81,7 +81,7 @@ _fresh = itertools.count()
 def work(tmp_path_factory):
     """A scratch folder; the fake model stands in for the real one and fsync is skipped."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tm.cli._embedder", lambda model: BigramEmbedder())
+        patch.setattr("tm.cli_common.load_embedder", lambda model: BigramEmbedder())
         patch.setattr(os, "fsync", lambda fd: None)
         patch.setenv("SOURCE_DATE_EPOCH", "1795000000")
         yield tmp_path_factory.mktemp("robust")
@@ -245,7 +245,7 @@ def test_real_model_align_and_build_never_traceback(tmp_path_factory, zh: bytes,
     (seeds / "doc.zh.txt").write_bytes((b"S/RES/1 (2000)\n" if header else b"") + zh)
     _cache_entry(folder / "fetched", en)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tm.cli._embedder", _REAL_EMBEDDER)
+        patch.setattr("tm.cli_common.load_embedder", _REAL_EMBEDDER)
         assert_clean(runner.invoke(cli, ["align", str(folder / "zh.txt"), str(folder / "en.txt"),
                                          *(["--presegmented"] if presegmented else [])], env=env))
         built = runner.invoke(cli, ["build", str(seeds), "-o", str(folder / "out"), "--fetched",

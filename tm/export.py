@@ -266,6 +266,9 @@ def export(docs: Sequence[AlignedDocument], out: Path, *, min_score: float, prof
     from tm.review import write_review
 
     report.outputs.extend(write_review(docs, out, min_score, missing, reviews))
+    from tm.omegat import write_segmentation
+
+    report.outputs.append(write_segmentation(out))  # OmegaT rules that split a Chinese paragraph number off
     report.unmatched = len(unmatched_rows)
     report.outputs.append(write_tsv_lines([tsv_line(("symbol", "language", "label", "text")), *unmatched_rows],
                                           out / "unmatched.tsv", excel))

@@ -35,7 +35,7 @@ def summary_lines(report: BuildReport) -> list[str]:
         lines.append("")
         lines.append("nothing written: every document failed (see the status column)")
         return lines
-    lines.append(f"output: {report.out}/ (tm/auto, tm/penalty-30, *.tsv, unmatched.tsv, review/)")
+    lines.append(f"output: {report.out}/ (tm/auto, tm/penalty-30, *.tsv, unmatched.tsv, review/, omegat/)")
     lines += [f"note: {notice}" for notice in report.notices]
     return lines
 

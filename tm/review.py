@@ -8,17 +8,23 @@ table, so a 3,000-bead page stays instant. Each cell carries its language (lang=
 and a font stack for it: English takes a Latin font first, so the CJK font's full-width curly
 quotes never open gaps in `Secretary-General’s`. OUT/review/untm.review.xlsx is the workbook a
 reviewer fills and `untm review apply` reads back (tm/workbook.py, tm/decisions.py).
+Each page names where each language's text came from (seed file, or the fetch cache's Word, PDF or
+imported text, with its extractor), and a row whose text align/normalise.py changed (CJK–digit
+spaces, repaired words, footnote marks) shows the paragraph as extracted under an "as extracted"
+toggle, so a reviewer sees both and can tell a normalisation error from an alignment one.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from align.extract import sentences_of
 from align.symbols import slug
 from align.types import write_atomic
 from tm.export import AlignedDocument, segments_of
@@ -41,6 +47,8 @@ tr.shape-nm td.shape{font-weight:bold;color:#7a3db8}tr.unmatched td.shape{font-w
 tr.unmatched td:empty::after{content:"—";color:#b3261e}
 table.only-review tr.bead:not(.review){display:none}
 .summary{display:flex;gap:2rem;align-items:flex-start;margin-bottom:1rem}
+details.raw{margin-top:.3rem;font-size:.85rem;color:#555}details.raw summary{cursor:pointer;color:#7a5a00}
+p.sources{font-size:.9rem;color:#333}
 table.counts{width:auto}.counts td{border:0;padding:.1rem .6rem}figure{margin:0}figcaption{font-size:.8rem;color:#555}
 """
 _SCRIPT = """
@@ -104,18 +112,64 @@ def _decision_cell(decision) -> tuple[str, str]:
     return (" decided-note" if kind == "note" else " decided-accept"), "".join(parts)
 
 
+_FORMATS = {"docx": "Word file (.docx)", "doc": "legacy Word file (.doc)", "pdf": "PDF", "txt": "text file",
+            "text": "text file"}
+
+
+def source_of(folder: Path, lang: str) -> str:
+    """Where a built document's `lang` text came from, read from its segment stage's meta file and,
+    for a fetched text, the fetch cache's source.json beside it ("" when the build left no record)."""
+    try:
+        inputs = json.loads((folder / f"{lang}.paragraphs.jsonl.meta.json").read_text(encoding="utf-8"))["inputs"]
+        path = Path(next(iter(inputs)))
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return ""
+    record = path.parent / "source.json"
+    if path.name == f"{lang}.txt" and record.is_file():
+        try:
+            source = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            source = {}
+        languages = source.get("languages") if isinstance(source.get("languages"), dict) else {}
+        language = languages.get(lang) or (source if source.get("lang") == lang else None)
+        if not isinstance(language, dict):
+            return f"fetched text {path}"
+        kind = language.get("format") or ("pdf" if "pdf" in str(language.get("extractor", "")).lower() else "text")
+        extractor = language.get("extractor")
+        return f"fetched {_FORMATS.get(kind, kind)}" + (f", read by {extractor}" if extractor else "") + f" ({path})"
+    return f"{_FORMATS.get(path.suffix.lstrip('.').lower(), 'text file')} {path}"
+
+
+def _as_extracted(document, paragraph_indices: Sequence[int], shown: set[int], lang: str) -> str:
+    """The "as extracted" toggle for paragraphs of a row that normalisation changed (each shown once)."""
+    by_index = {p.index: p for p in document.paragraphs}
+    parts = []
+    for index in dict.fromkeys(paragraph_indices):
+        paragraph = by_index.get(index)
+        if paragraph is None or index in shown or not paragraph.raw or paragraph.raw == paragraph.text:
+            continue
+        shown.add(index)
+        parts.append(f'<details class="raw"><summary>as extracted</summary><div lang="{lang}">'
+                     f"{html.escape(paragraph.raw)}</div></details>")
+    return "".join(parts)
+
+
 def page_name(doc: AlignedDocument) -> str:
     """File name of a document's page: its symbol's slug, or its build name when it has no symbol."""
     symbol = doc.zh.symbol or doc.en.symbol
     return f"{slug(symbol) if symbol else re.sub(r'[^A-Za-z0-9._-]+', '-', doc.name or 'document')}.html"
 
 
-def document_page(doc: AlignedDocument, min_score: float) -> str:
-    """The review page of one document, as HTML text."""
+def document_page(doc: AlignedDocument, min_score: float, sources: tuple[str, str] = ("", "")) -> str:
+    """The review page of one document, as HTML text; `sources`: source_of() for zh and en."""
     from tm.decisions import decisions_by_link
 
     zh_texts, zh_labels = segments_of(doc.zh, "sentence")
     en_texts, en_labels = segments_of(doc.en, "sentence")
+    zh_paragraph_of = [index for index, _ in sentences_of(doc.zh)]
+    en_paragraph_of = [index for index, _ in sentences_of(doc.en)]
+    shown_zh: set[int] = set()
+    shown_en: set[int] = set()
     beads = doc.beads["sentence"]
     symbol = doc.zh.symbol or doc.en.symbol or doc.name
     decided = decisions_by_link(doc, "sentence")
@@ -129,8 +183,10 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
         band = "high" if bead.score >= doubtful_below else "mid" if bead.score >= min_score else "low"
         decided_class, decision = _decision_cell(decided.get((bead.zh, bead.en)))
         classes = f"bead {band} {_shape_class(len(bead.zh), len(bead.en))}{' review' if needs_review else ''}{decided_class}"
-        zh = html.escape("".join(zh_texts[i] for i in bead.zh))
-        en = html.escape(" ".join(en_texts[j] for j in bead.en))
+        zh = html.escape("".join(zh_texts[i] for i in bead.zh)) + _as_extracted(
+            doc.zh, [zh_paragraph_of[i] for i in bead.zh], shown_zh, "zh-Hans")
+        en = html.escape(" ".join(en_texts[j] for j in bead.en)) + _as_extracted(
+            doc.en, [en_paragraph_of[j] for j in bead.en], shown_en, "en")
         rows.append(f'<tr class="{classes}" data-score="{bead.score:.4f}"><td class="n">{number}</td>'
                     f'<td class="label">{html.escape(label)}</td><td lang="zh-Hans">{zh}</td><td lang="en">{en}</td>'
                     f'<td class="score">{bead.score:.2f}</td><td class="shape">{len(bead.zh)}-{len(bead.en)}</td>'
@@ -146,6 +202,12 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
             f"{level} links " + ", ".join(f"{n} {k}" for k, n in sorted(found.items()))
             for level, found in kinds.items() if found) + "</p>")
     counts = "".join(f"<tr><td>{html.escape(shape)}</td><td>{n}</td></tr>" for shape, n in sorted(shapes.items()))
+    normalised = {lang: sum(1 for p in document.paragraphs if p.raw and p.raw != p.text)
+                  for lang, document in (("zh", doc.zh), ("en", doc.en))}
+    source_lines = "".join(f"<br>{name}: {html.escape(source)}" for name, source in zip(("Chinese", "English"), sources)
+                           if source)
+    sources_line = (f'<p class="sources" id="sources">Paragraphs changed by normalisation (shown "as extracted" '
+                    f'under their row): Chinese {normalised["zh"]}, English {normalised["en"]}.{source_lines}</p>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(symbol)} — untm review</title>
 <style>{_STYLE}</style></head><body>
@@ -155,7 +217,7 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
 <tr><td>needs review</td><td id="review-count">{review}</td></tr></table>
 <figure>{_histogram([b.score for b in beads])}<figcaption>scores, 0 to 1</figcaption></figure></div>
 <p><label><input type="checkbox" id="only-review"> Only beads that need review (score below {min_score:g}, or unmatched)</label>
-— showing <span id="shown">{len(beads)}</span></p>{decisions_line}
+— showing <span id="shown">{len(beads)}</span></p>{sources_line}{decisions_line}
 <p>Colours: red below {min_score:g} (review TM); yellow from {min_score:g} to {doubtful_below:.2f} (just passed and low for this document); green above.</p>
 <table id="beads"><thead><tr><th class="n">#</th><th class="label">label</th><th lang="zh-Hans">中文</th><th lang="en">English</th>
 <th class="score">score</th><th class="shape">bead</th><th class="decision">decision</th></tr></thead><tbody>
@@ -164,10 +226,10 @@ def document_page(doc: AlignedDocument, min_score: float) -> str:
 """
 
 
-def review_parts(doc: AlignedDocument, min_score: float) -> dict:
+def review_parts(doc: AlignedDocument, min_score: float, sources: tuple[str, str] = ("", "")) -> dict:
     """What the review outputs hold of one document: its page (name and HTML), its line in the index and its
     workbook rows per level (sheet XML, tm/workbook.row_xml); JSON-shaped, so a build caches it per document
-    (tm/units_cache.review_stage) and the export only concatenates."""
+    (tm/units_cache.review_stage) and the export only concatenates. `sources`: source_of() for zh and en."""
     from tm.decisions import LEVELS, review_rows
 
     symbol = doc.zh.symbol or doc.en.symbol or doc.name
@@ -178,7 +240,7 @@ def review_parts(doc: AlignedDocument, min_score: float) -> dict:
     item = f'<li><a href="{page}">{html.escape(symbol)}</a>: {len(beads)} beads, {review} to review{decided}</li>'
     from tm.workbook import row_xml
 
-    return {"page_name": page, "page": document_page(doc, min_score), "item": item,
+    return {"page_name": page, "page": document_page(doc, min_score, sources), "item": item,
             "rows": {level: [row_xml(row) for row in review_rows(doc, level, min_score)] for level in LEVELS}}
 
 
@@ -197,8 +259,6 @@ def write_review(docs: Sequence[AlignedDocument], out: Path, min_score: float,
                  missing: Sequence[tuple[str, str, str]] = (), parts: Sequence[Path] | None = None) -> list[Path]:
     """OUT/review/<slug>.html per document, index.html (listing `missing` (name, symbol, why) documents too)
     and the review workbook; returns the paths written. `parts[i]`: docs[i]'s cached review_parts (JSON)."""
-    import json
-
     from tm.decisions import LEVELS, SHEETS
     from tm.export import _creation_time
     from tm.workbook import write_workbook
@@ -209,7 +269,10 @@ def write_review(docs: Sequence[AlignedDocument], out: Path, min_score: float,
     def rows():  # one pass over the documents: pages and index lines on the way, rows to the workbook
         for position in range(len(docs) if parts is None else len(parts)):
             if parts is None:
-                part = review_parts(docs[position], min_score)
+                doc = docs[position]
+                built = Path(out) / "docs" / doc.name if doc.name else None
+                sources = (source_of(built, "zh"), source_of(built, "en")) if built else ("", "")
+                part = review_parts(doc, min_score, sources)
             else:
                 part = json.loads(Path(parts[position]).read_text(encoding="utf-8"))
             written.append(_write_if_changed(folder / part["page_name"], part["page"]))

@@ -21,6 +21,7 @@ from align.errors import AlignError
 STORE_NAME = "tm.sqlite"
 SCHEMA_VERSION = 1
 STATS_WINDOW = 100_000  # sentence units over which counterpart statistics are counted in a large store
+SCAN_SHARE = 0.25  # a two-character phrase in more paragraphs than this share is found by a scan
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (name TEXT PRIMARY KEY, symbol TEXT, units_key TEXT, paragraphs_key TEXT);
@@ -34,10 +35,20 @@ CREATE TABLE IF NOT EXISTS paragraphs (id INTEGER PRIMARY KEY, document TEXT NOT
     idx INTEGER, label TEXT, text TEXT, aligned TEXT, grp TEXT);
 CREATE INDEX IF NOT EXISTS paragraphs_document ON paragraphs(document);
 CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_text USING fts5(text, tokenize='trigram');
+CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_trigrams USING fts5vocab(paragraphs_text, row);
+CREATE INDEX IF NOT EXISTS paragraphs_tail ON paragraphs(substr(text, -2));
 CREATE TABLE IF NOT EXISTS passages (id INTEGER PRIMARY KEY, paragraph INTEGER NOT NULL, text TEXT,
     embedded INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS passages_paragraph ON passages(paragraph);
 CREATE INDEX IF NOT EXISTS passages_pending ON passages(embedded);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS passages_embedded_insert AFTER INSERT ON passages WHEN NEW.embedded = 1
+BEGIN UPDATE counters SET value = value + 1 WHERE name = 'embedded_passages'; END;
+CREATE TRIGGER IF NOT EXISTS passages_embedded_update AFTER UPDATE OF embedded ON passages
+WHEN (NEW.embedded = 1) != (OLD.embedded = 1)
+BEGIN UPDATE counters SET value = value + (NEW.embedded = 1) - (OLD.embedded = 1) WHERE name = 'embedded_passages'; END;
+CREATE TRIGGER IF NOT EXISTS passages_embedded_delete AFTER DELETE ON passages WHEN OLD.embedded = 1
+BEGIN UPDATE counters SET value = value - 1 WHERE name = 'embedded_passages'; END;
 """
 
 
@@ -109,6 +120,22 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self._start_counting_embedded()
+
+    def _start_counting_embedded(self) -> None:
+        """The number of embedded passages, kept by triggers: every search compares it with the vector
+        index, and counting a million rows took 28 ms of each search. A store made before the counter
+        existed is counted once, in a write transaction so that no concurrent change is missed."""
+        if self.db.execute("SELECT 1 FROM counters WHERE name = 'embedded_passages'").fetchone():
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("INSERT OR IGNORE INTO counters VALUES ('embedded_passages', "
+                            "(SELECT count(*) FROM passages WHERE embedded = 1))")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -208,7 +235,8 @@ class Store:
         self.db.execute("COMMIT")
 
     def embedded_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM passages WHERE embedded = 1").fetchone()[0]
+        """Passages marked embedded (the triggers' count, equal to counting them)."""
+        return self.db.execute("SELECT value FROM counters WHERE name = 'embedded_passages'").fetchone()[0]
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -242,13 +270,37 @@ class Store:
         return owners
 
     def literal_paragraphs(self, phrase: str, where: str = "", args: Sequence[object] = (), limit: int = 100) -> list[int]:
-        """Paragraph ids whose text contains `phrase` (case-insensitive), best BM25 first."""
+        """Paragraph ids whose text contains `phrase` (case-insensitive), best BM25 first; a phrase under three
+        characters (no trigram of its own), shortest paragraph first."""
         if len(phrase) >= 3:
             sql = (f"SELECT paragraphs.id FROM paragraphs_text JOIN paragraphs ON paragraphs.id = paragraphs_text.rowid "
                    f"WHERE paragraphs_text MATCH ? {where} ORDER BY paragraphs_text.rank LIMIT ?")
             return [r[0] for r in self.db.execute(sql, (fts_phrase(phrase), *args, limit))]
-        sql = f"SELECT id FROM paragraphs WHERE text LIKE ? ESCAPE '\\' {where} ORDER BY length(text) LIMIT ?"
-        return [r[0] for r in self.db.execute(sql, (_like(phrase), *args, limit))]
+        candidates = self._short_phrase_candidates(phrase)
+        within = "" if candidates is None else f"id IN ({candidates[0]}) AND"
+        sql = (f"SELECT id FROM paragraphs WHERE {within} text LIKE ? ESCAPE '\\' {where} "
+               f"ORDER BY length(text), id LIMIT ?")
+        return [r[0] for r in self.db.execute(sql, (*(candidates[1] if candidates else ()), _like(phrase), *args, limit))]
+
+    def _short_phrase_candidates(self, phrase: str) -> tuple[str, list[str]] | None:
+        """A subquery (and its arguments) for the paragraphs that may hold a two-character phrase, or None to
+        scan them all. Scanning a million paragraphs took 1.5-2.5 s ("裁军", "制裁"). Every occurrence but one
+        at the very end of a text begins a trigram of the full-text index: the trigrams that begin with the
+        phrase come from the index's vocabulary; the end of each text has an index of its own. Only for
+        characters without case (Chinese): the trigrams are case-folded, LIKE folds ASCII only. When the
+        phrase is in more than SCAN_SHARE of the paragraphs, reading them one by one is slower than a scan."""
+        if len(phrase) != 2 or any(c.lower() != c or c.upper() != c for c in phrase):
+            return None
+        trigrams = self.db.execute("SELECT term, doc FROM paragraphs_trigrams WHERE term >= ? AND term <= ?",
+                                   (phrase, phrase + "\U0010ffff")).fetchall()
+        last = self.db.execute("SELECT max(id) FROM paragraphs").fetchone()[0] or 0
+        if sum(doc for _, doc in trigrams) > SCAN_SHARE * last:
+            return None
+        ends = "SELECT id FROM paragraphs WHERE substr(text, -2) = ?"
+        if not trigrams:
+            return ends, [phrase]
+        return (f"SELECT rowid FROM paragraphs_text WHERE paragraphs_text MATCH ? UNION {ends}",
+                [" OR ".join(fts_phrase(term) for term, _ in trigrams), phrase])
 
     def units_with(self, lang: str, text: str, words: str, limit: int = 1000) -> tuple[list[StoredUnit], int, int]:
         """Units whose `lang` side contains `text` (zh: substring; en: the folded word phrase `words`), at most

@@ -10,10 +10,12 @@ more), never the whole memory; candidate frequencies are FTS phrase counts.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from align.errors import AlignError
@@ -88,28 +90,35 @@ def _normalise_en(text: str) -> str:
 
 def word_ngrams(words: list[str], lang: str) -> set[str]:
     """Runs of 1..n whole words not starting or ending with a function word (joined by " " for both
-    languages, as the store's word tables hold them)."""
-    if RUN_BREAK in words:
-        runs, current = [], []
-        for word in words + [RUN_BREAK]:
-            if word == RUN_BREAK:
-                runs.append(current)
-                current = []
-            else:
-                current.append(word)
-        return set().union(*(word_ngrams(run, lang) for run in runs))
+    languages, as the store's word tables hold them); no n-gram crosses a RUN_BREAK.
+
+    One pass from each start word, stopping as soon as no longer n-gram from it can qualify (a break,
+    a 的, too many characters): a look-up builds these for 200 units, so it is on the hot path."""
     stop = STOPWORDS if lang == "en" else ZH_FUNCTION_WORDS
+    chinese = lang == "zh"
+    longest = _MAX_WORDS[lang]
+    count = len(words)
     found = set()
-    for n in range(1, _MAX_WORDS[lang] + 1):
-        for i in range(len(words) - n + 1):
-            gram = words[i : i + n]
-            if gram[0] in stop or gram[-1] in stop:
+    for start, first in enumerate(words):
+        if first == RUN_BREAK or first in stop:
+            continue
+        characters = 0
+        for end in range(start, min(start + longest, count)):
+            word = words[end]
+            if word == RUN_BREAK:
+                break
+            if chinese:
+                if word == "的":  # a 的 inside joins two phrases (人员的安全), it is not part of a term
+                    break
+                characters += len(word)
+                if characters > _MAX_ZH_CHARS:
+                    break
+                if characters < 2:
+                    continue
+            elif end == start and len(word) < 2:
                 continue
-            if lang == "zh" and (not 2 <= sum(map(len, gram)) <= _MAX_ZH_CHARS or "的" in gram):
-                continue  # a 的 inside joins two phrases (人员的安全), it is not part of a term
-            if lang == "en" and n == 1 and len(gram[0]) < 2:
-                continue
-            found.add(" ".join(gram))
+            if word not in stop:
+                found.add(" ".join(words[start : end + 1]))
     return found
 
 
@@ -141,8 +150,10 @@ def rank_counterparts(term: str, store: Store, limit: int = 8, embedder=None,
         kept = [w if seen[w] >= floor else RUN_BREAK for w in words.get(unit.id, [])]
         together.update(word_ngrams(kept, other))
     scale = total / len(units)
-    shortlist = [(g, a) for g, a in together.most_common(_SHORTLIST * 3) if g != term_words and (a >= 2 or total == 1)]
-    shortlist = sorted(shortlist, key=lambda ga: (-ga[1], -len(ga[0])))[:_SHORTLIST]
+    # ties broken by the text itself: by insertion order (a set's, which changes with the process's hash
+    # seed) the same look-up could shortlist different candidates from one run to the next
+    eligible = ((g, a) for g, a in together.items() if g != term_words and (a >= 2 or total == 1))
+    shortlist = heapq.nsmallest(_SHORTLIST, eligible, key=lambda ga: (-ga[1], -len(ga[0]), ga[0]))
     candidates = []
     for gram, count in shortlist:
         # counted up to a cap: past it the Dice is too small to matter, and counting "united nations" in
@@ -200,13 +211,18 @@ def _units_with(term: str, store: Store) -> tuple[list[StoredUnit], int, int]:
 
 def _surface(candidate: str, text: str, lang: str) -> tuple[int, int] | None:
     """Where a candidate occurs in a unit's text (English: case-, plural- and spacing-insensitive)."""
+    match = _surface_pattern(candidate, lang).search(text)
+    return match.span() if match else None
+
+
+@lru_cache(maxsize=1024)
+def _surface_pattern(candidate: str, lang: str) -> re.Pattern[str]:
+    """Compiled once per candidate: a look-up searches up to 200 units for each of its counterparts."""
     if lang == "zh":  # words may stand either side of an enumeration comma or a book-title mark
-        match = re.search(r"[、《》]?".join(re.escape(w) for w in candidate.split()), text)
-        return match.span() if match else None
+        return re.compile(r"[、《》]?".join(re.escape(w) for w in candidate.split()))
     words = [re.escape(w[:-1]) + "(?:y|ies)" if w.endswith("y") else re.escape(w) + "(?:s|es)?"
              for w in candidate.split()]
-    match = re.search(r"(?<![A-Za-z])" + r"[\s\-,]*".join(words) + r"(?![A-Za-z])", text, re.IGNORECASE)
-    return match.span() if match else None
+    return re.compile(r"(?<![A-Za-z])" + r"[\s\-,]*".join(words) + r"(?![A-Za-z])", re.IGNORECASE)
 
 
 def wilson_lower(successes: int, trials: int, z: float = 1.96) -> float:

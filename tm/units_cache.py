@@ -76,16 +76,18 @@ def review_stage(work: Path, min_score: float, force: bool = False) -> Path:
     """docs/<name>/{paragraphs,beads,decisions} → docs/<name>/review.json: its review page, index line and
     workbook rows (tm/review.review_parts), so the export writes the review outputs without the documents."""
     from tm.decisions import DECISIONS_FILE
-    from tm.review import review_parts
+    from tm.review import review_parts, source_of
 
     decisions = work / DECISIONS_FILE
     inputs = [*(work / name for name in DOCUMENT_FILES), *([decisions] if decisions.exists() else [])]
+    sources = (source_of(work, "zh"), source_of(work, "en"))  # a parameter: the page names them
 
     def produce() -> str:
-        return json.dumps(review_parts(load_folder(work), min_score), ensure_ascii=False) + "\n"
+        return json.dumps(review_parts(load_folder(work), min_score, sources), ensure_ascii=False) + "\n"
 
     out = work / REVIEW_FILE
-    run_stage(out, "review", {"min_score": min_score, "version": REVIEW_VERSION}, inputs, produce, force)
+    params = {"min_score": min_score, "version": REVIEW_VERSION, "sources": list(sources)}
+    run_stage(out, "review", params, inputs, produce, force)
     return out
 
 
