@@ -6,8 +6,10 @@ import json
 import os
 import secrets
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 # Paragraph kinds, in the vocabulary of UN resolutions.
 TITLE, PREAMBLE, HEADING, OPERATIVE, SUB = "title", "preamble", "heading", "operative", "sub"
@@ -81,22 +83,29 @@ def create_temporary(path: Path) -> Path:
     raise FileExistsError(f"no free temporary name beside {path}")
 
 
-def write_atomic(path: Path, data: bytes | str) -> Path:
-    """Write `data` to `path` through a temp file in the same folder, so a crash leaves old or nothing."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle on a temp file beside `path`: on a clean exit synced and renamed to `path`, on an
+    error removed, so a crash or a failed writer leaves the old file or none, never half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     tmp = create_temporary(path)
     try:
         with open(tmp, "wb") as handle:
-            handle.write(payload)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return path
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write `data` to `path` through a temp file in the same folder, so a crash leaves old or nothing."""
+    with atomic_file(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
 
 
 def _writer_alive(temporary: Path) -> bool:
