@@ -8,19 +8,32 @@ Sets:
   fresh sets (seeds and mixes of their own); recall is printed per gold bead shape (`--heavy`: only these);
 - real paragraphs: the four committed pairs (gold: the label-checked diagonal), and the same pairs
   with English or Chinese paragraphs merged and dropped (gold by construction).
-If the peer package `sentalign` (Vecalign's DP, in memory) is installed, it runs on the same
-inputs with the same bundled model.
-Usage: python scripts/bench_align.py [--quick] [--no-peers] [--no-absorb] [--heavy];
+Peers run on the same inputs when present (each one missing is skipped with a one-line note):
+- Vecalign's DP, if the package `sentalign` is installed, with the same bundled model;
+- Bertalign from a checkout given by `--bertalign DIR` (or UNTM_BERTALIGN; needs `numba` importable),
+  with the same bundled model behind the `encode` call its Encoder makes (LaBSE is not loaded);
+- hunalign from a built checkout given by `--hunalign DIR` (or UNTM_HUNALIGN), with the empty
+  dictionary it ships (data/null.dic), on segments split into words, numbers and CJK runs.
+Peer code is never part of this project: it is imported or run from the given folder.
+Usage: python scripts/bench_align.py [--quick] [--no-peers] [--no-absorb] [--heavy]
+[--bertalign DIR] [--hunalign DIR] [--peer-budget SECONDS];
 `--scale [--exact]` times aligning alone at 10,000 and 30,000 segments (each in its own process).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
+import itertools
+import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -97,24 +110,145 @@ def vecalign_align(doc: SyntheticDocument, embedder) -> list[Bead]:
     return [Bead(tuple(a.src_indices), tuple(a.tgt_indices), 1.0) for a in result.alignments]
 
 
-def run_set(name: str, docs: list[SyntheticDocument], embedder, use_labels: bool, peers: bool,
+def load_bertalign(folder: Path, embedder):
+    """Bertalign's own aligner class from a checkout, with the bundled model behind its Encoder.
+
+    Its package __init__ loads LaBSE from the model hub and its utils import googletrans (language
+    detection online) and sentence_splitter (splitting, unused on presegmented input), so the package
+    module is built here without running __init__, and the language is given, not detected."""
+    for name, attr in (("googletrans", "Translator"), ("sentence_splitter", "SentenceSplitter")):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # only used for detection/splitting, which these inputs bypass
+            sys.modules[name] = types.ModuleType(name)
+            setattr(sys.modules[name], attr, None)
+    package = types.ModuleType("bertalign")
+    package.__path__ = [str(folder / "bertalign")]
+    sys.modules["bertalign"] = package
+    encoder_module = importlib.import_module("bertalign.encoder")
+
+    class Model:  # what Encoder.transform calls: model.encode(list of str) -> (n, d) array it resizes
+        def encode(self, texts, **_):
+            return np.array(embedder.encode(list(texts)), dtype=np.float32, copy=True)
+
+    encoder = encoder_module.Encoder.__new__(encoder_module.Encoder)
+    encoder.model, encoder.model_name = Model(), embedder.model_id
+    package.model = encoder
+    aligner = importlib.import_module("bertalign.aligner")
+    aligner.detect_lang = lambda text: "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+    return aligner.Bertalign, encoder
+
+
+def bertalign_align(doc: SyntheticDocument, bertalign_class) -> list[Bead]:
+    """Bertalign with its defaults (max_align 5, top_k 3, win 5, skip -0.1, margin, length penalty)."""
+    zh, en = [" ".join(t.split()) for t in doc.zh], [" ".join(t.split()) for t in doc.en]  # one line each
+    with contextlib.redirect_stdout(io.StringIO()):
+        aligner = bertalign_class("\n".join(zh), "\n".join(en), is_split=True)
+        if (aligner.src_num, aligner.tgt_num) != (len(zh), len(en)):
+            raise ValueError(f"Bertalign read {aligner.src_num}+{aligner.tgt_num} lines, not {len(zh)}+{len(en)}")
+        aligner.align_sents()
+    return [Bead(tuple(z), tuple(e), 1.0) for z, e in aligner.result]
+
+
+_TOKEN_RE = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*|[\u3400-\u9fff\uf900-\ufaff]+|\S")
+
+
+def hunalign_tokens(text: str) -> str:
+    """hunalign wants tokenised lines: words, numbers, CJK runs and punctuation, space-separated."""
+    return " ".join(_TOKEN_RE.findall(text))
+
+
+def ladder_to_beads(ladder: str, n_zh: int, n_en: int) -> list[Bead]:
+    """hunalign's ladder (one `zh en score` rung per line, the last at the ends) as beads between rungs."""
+    rungs = [(int(a), int(b)) for a, b, *_ in (line.split("\t") for line in ladder.splitlines() if line.strip())]
+    if not rungs or rungs[0] != (0, 0) or rungs[-1] != (n_zh, n_en):
+        raise ValueError(f"hunalign ladder does not run from (0, 0) to ({n_zh}, {n_en}): {rungs[:1]} .. {rungs[-1:]}")
+    return [Bead(tuple(range(i, k)), tuple(range(j, m)), 1.0) for (i, j), (k, m) in itertools.pairwise(rungs)]
+
+
+def hunalign_align(doc: SyntheticDocument, folder: Path, timeout: float) -> list[Bead]:
+    with tempfile.TemporaryDirectory(prefix="untm-hunalign-") as tmp:
+        zh, en = Path(tmp) / "zh.txt", Path(tmp) / "en.txt"
+        zh.write_text("".join(hunalign_tokens(t) + "\n" for t in doc.zh), encoding="utf-8")
+        en.write_text("".join(hunalign_tokens(t) + "\n" for t in doc.en), encoding="utf-8")
+        done = subprocess.run([str(folder / "src" / "hunalign" / "hunalign"), str(folder / "data" / "null.dic"),
+                               str(zh), str(en)], capture_output=True, text=True, timeout=timeout, check=True)
+    return ladder_to_beads(done.stdout, len(doc.zh), len(doc.en))
+
+
+def run_set(name: str, docs: list[SyntheticDocument], embedder, use_labels: bool, peers: dict,
             shapes: bool = False) -> None:
+    budget = peer_budget()
     rows = {"untm": ([], 0.0)}
     for doc in docs:  # warm the embedding cache so times compare aligners, not the model
         make_side(doc.zh, "zh", embedder, 4), make_side(doc.en, "en", embedder, 4)
     start = time.perf_counter()
     rows["untm"] = ([(untm_align(d, embedder, use_labels), d.gold) for d in docs], time.perf_counter() - start)
-    if peers:
-        start = time.perf_counter()
-        results = [(vecalign_align(d, embedder), d.gold) for d in docs]
-        rows["vecalign"] = (results, time.perf_counter() - start)
+    for system, (align, warm) in peers.items():
+        for doc in docs:
+            warm(doc)
+        results, seconds, note = [], 0.0, ""
+        for doc in docs:
+            start = time.perf_counter()
+            try:
+                results.append((align(doc), doc.gold))
+            except subprocess.TimeoutExpired:
+                note = f" (a {len(doc.zh)}-segment document ran over {budget:.0f} s: stopped)"
+            seconds += time.perf_counter() - start
+            if note or seconds > budget:
+                note = note or f" (over the {budget:.0f} s budget: stopped)"
+                break
+        if len(results) < len(docs):
+            note += f" [scored on {len(results)} of {len(docs)} documents]"
+        rows[system] = (results, seconds, note)
     segments = sum(len(d.zh) + len(d.en) for d in docs)
-    for system, (results, seconds) in rows.items():
+    for system, (results, seconds, *note) in rows.items():
+        if not results:
+            print(f"{name:<34} {system:<9} no result{''.join(note)}")
+            continue
         s = score(results)
         print(f"{name:<34} {system:<9} strict P {s.strict_precision:.3f} R {s.strict_recall:.3f} "
-              f"F1 {s.strict_f1:.3f} | lax F1 {s.lax_f1:.3f} | {seconds:6.2f} s ({segments} segments)")
+              f"F1 {s.strict_f1:.3f} | lax F1 {s.lax_f1:.3f} | {seconds:6.2f} s ({segments} segments){''.join(note)}")
         if shapes:
             print(f"{'':<34} {'':<9} recall by gold shape: {shape_recall(results)}")
+
+
+def find_peers(embedder) -> dict:
+    """system -> (align(doc), warm(doc)) for each peer present; a note for each one missing."""
+    peers: dict = {}
+    if "--no-peers" in sys.argv:
+        return peers
+    try:
+        import sentalign  # noqa: F401
+        peers["vecalign"] = (lambda doc: vecalign_align(doc, embedder), lambda doc: None)
+    except ImportError:
+        print("(Vecalign skipped: `pip install sentalign` to run Vecalign's DP with the same model)")
+    folder = option("--bertalign") or os.environ.get("UNTM_BERTALIGN")
+    if not folder or not (Path(folder) / "bertalign" / "aligner.py").is_file():
+        print("(Bertalign skipped: give a checkout of github.com/bfsujason/bertalign as --bertalign DIR)")
+    else:
+        try:
+            bertalign_class, encoder = load_bertalign(Path(folder), embedder)
+            warm = lambda doc: [encoder.transform(list(side), 4) for side in (doc.zh, doc.en)]
+            peers["bertalign"] = (lambda doc: bertalign_align(doc, bertalign_class), warm)
+        except ImportError as error:
+            print(f"(Bertalign skipped: {error}; it needs numba, faiss and torch importable)")
+    folder = option("--hunalign") or os.environ.get("UNTM_HUNALIGN")
+    if not folder or not (Path(folder) / "src" / "hunalign" / "hunalign").is_file():
+        print("(hunalign skipped: give a checkout of github.com/danielvarga/hunalign, built with make in "
+              "src/hunalign, as --hunalign DIR)")
+    else:
+        peers["hunalign"] = (lambda doc: hunalign_align(doc, Path(folder), peer_budget()), lambda doc: None)
+    return peers
+
+
+def option(flag: str) -> str | None:
+    return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else None
+
+
+def peer_budget() -> float:
+    """Seconds a peer may spend on one set (and hunalign on one document) before it is stopped."""
+    return float(option("--peer-budget") or 900)
 
 
 def shape_recall(results) -> str:
@@ -205,12 +339,6 @@ def main() -> None:
         scale_child(Path(sys.argv[at + 1]), int(sys.argv[at + 2]), sys.argv[at + 3] == "exact")
         return
     quick = "--quick" in sys.argv
-    try:
-        import sentalign  # noqa: F401
-        peers = "--no-peers" not in sys.argv
-    except ImportError:
-        peers = False
-        print("(peer comparison skipped: `pip install sentalign` to run Vecalign's DP with the same model)")
     cache = EmbeddingCache(ROOT / ".cache" / "bench-embeddings.sqlite")
     embedder = USEEmbedder(cache)
     pairs = load_pairs(ROOT / "tests" / "data" / "unpc" / "UNv1.0.devset+testset.zh-en.jsonl")
@@ -218,6 +346,7 @@ def main() -> None:
     if "--scale" in sys.argv:
         run_scale(pairs, embedder, "--exact" in sys.argv)
         return
+    peers = find_peers(embedder)
     print("== alignment quality (same bundled model for every system)")
     sizes = [100, 300, 1000] if quick else [100, 300, 1000, 3000]
     heavy_only = "--heavy" in sys.argv  # only the issue #13 sets
