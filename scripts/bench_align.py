@@ -172,7 +172,8 @@ def hunalign_align(doc: SyntheticDocument, folder: Path, timeout: float) -> list
         zh.write_text("".join(hunalign_tokens(t) + "\n" for t in doc.zh), encoding="utf-8")
         en.write_text("".join(hunalign_tokens(t) + "\n" for t in doc.en), encoding="utf-8")
         done = subprocess.run([str(folder / "src" / "hunalign" / "hunalign"), str(folder / "data" / "null.dic"),
-                               str(zh), str(en)], capture_output=True, text=True, timeout=timeout, check=True)
+                               str(zh), str(en)], capture_output=True, text=True, timeout=timeout, check=True,
+                              cwd=tmp)  # it writes translate.txt into its working folder
     return ladder_to_beads(done.stdout, len(doc.zh), len(doc.en))
 
 
