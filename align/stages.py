@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -22,11 +24,29 @@ from align.types import Document, Paragraph, read_paragraphs, remove_stale_tempo
 
 
 def sha256_file(path: Path) -> str:
+    """The file's sha256, remembered for the rest of the process while its stat is unchanged: a build hashes
+    each stage file several times (the stage's own check, the next stage's, the export's), and a re-run of
+    M documents would otherwise pay for M documents' data more than once."""
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if (known := _HASHED.get(key)) is not None:
+        return known
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    # racy-git: a file changed within the clock's granularity of its last change keeps its stat, so only
+    # files left alone for a while are remembered
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
+        if len(_HASHED) >= _HASHED_MAX:
+            _HASHED.clear()
+        _HASHED[key] = digest.hexdigest()
     return digest.hexdigest()
+
+
+_HASHED: dict[tuple, str] = {}
+_HASHED_MAX = 200_000
+_SETTLED_NS = 2_000_000_000
 
 
 def meta_path(out: Path) -> Path:

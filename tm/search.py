@@ -59,16 +59,21 @@ def passages(text: str, lang: str) -> list[str]:
     return [text] + (groups if len(groups) > 1 else [])
 
 
+def folder_sources(folder: Path) -> list[Path]:
+    """The files of one document folder its paragraphs are read from (folder_paragraphs)."""
+    names = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
+    return [path for path in (folder / name for name in names) if path.exists()]
+
+
 def folder_paragraphs(folder: Path) -> tuple[list[tuple[str, str, int, str, str, str, str]], list[Path]]:
     """(symbol, lang, index, label, text, aligned, group) of one document folder, and its input files."""
-    documents = {lang: folder / f"{lang}.paragraphs.jsonl" for lang in ("zh", "en")}
-    documents = {lang: path for lang, path in documents.items() if path.exists()}
+    sources = folder_sources(folder)
+    documents = {lang: path for lang in ("zh", "en") if (path := folder / f"{lang}.paragraphs.jsonl") in sources}
     beads_file = folder / "beads.jsonl"
-    sources = list(documents.values()) + ([beads_file] if beads_file.exists() else [])
     loaded = {lang: read_document(path) for lang, path in documents.items()}
     partner: dict[tuple[str, int], tuple[str, str]] = {}
     matched = [(b.zh, b.en) for b in read_beads(beads_file)["paragraph"] if b.zh and b.en] \
-        if beads_file.exists() and len(loaded) == 2 else []
+        if beads_file in sources and len(loaded) == 2 else []
     for number, (zh_ids, en_ids) in enumerate(matched):
         zh_text = join_segments([loaded["zh"].paragraphs[i].text for i in zh_ids], "zh")
         en_text = join_segments([loaded["en"].paragraphs[j].text for j in en_ids], "en")
@@ -106,10 +111,10 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
                   and info.get("vectors") == store.embedded_count())
         removed: list[int] = []
         for folder in sorted((Path(out) / "docs").glob("*")):
-            rows, sources = folder_paragraphs(folder)
-            key = _files_key(sources)
+            key = _files_key(folder_sources(folder))  # before parsing: an unchanged document is only hashed
             if usable and store.document_key(folder.name, "paragraphs") == key:
                 continue
+            rows, _ = folder_paragraphs(folder)
             symbol = rows[0][0] if rows else ""
             gone, _ = store.replace_paragraphs(folder.name, symbol, key, rows, passages)
             removed += gone
