@@ -188,14 +188,16 @@ def _counterpart(symbol: str, lang: str, options: BuildOptions, paragraphs: Path
     `paragraphs`: the document's segment stage output for `lang`; when its meta file shows it was made
     from the cache's text for this symbol, still the same bytes, that text was verified then and is
     taken without verifying it again (an unchanged document's largest remaining cost in a re-run)."""
-    from align.fetch_cache import entry_dir, inspect_cached
+    from align.fetch_cache import inspect_cached
 
     try:
         recorded = list(json.loads(meta_path(paragraphs).read_text(encoding="utf-8"))["inputs"])
     except (OSError, ValueError, KeyError, TypeError):
         recorded = []
-    if len(recorded) == 1 and (text := Path(recorded[0])).parent == entry_dir(options.fetched, symbol) \
-            and _checked_before(text, paragraphs, lang, symbol):
+    # the entry's folder as fetch_cache.entry_dir names it, without its resolve() of every path (a symlinked
+    # entry goes the long way, and is refused there)
+    if len(recorded) == 1 and (text := Path(recorded[0])).parent == Path(options.fetched) / slug(symbol) \
+            and not text.parent.is_symlink() and _checked_before(text, paragraphs, lang, symbol):
         return text, ""
     cached, why = inspect_cached(options.fetched, symbol, lang)
     if cached is not None or options.offline:
