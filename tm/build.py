@@ -359,6 +359,10 @@ def _blas_threads():
 def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: BuildOptions,
                          task: Task | None = None) -> DocumentResult:
     """One document's stages; an AlignError or OSError becomes a FAILED result (picklable, for cluster workers)."""
+    from align.stages import remember_hashes, save_hashes
+
+    work = out / "docs" / seed.name
+    remember_hashes(work)
     try:
         # one BLAS thread, as Ray gives its workers: two spin-waiting threads on 2 busy cores made a
         # document take 5x the CPU (scripts/bench_scale.py), and the same thread count on both paths
@@ -368,9 +372,10 @@ def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: 
         if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
             from tm.units_cache import fragment_stage, review_stage, units_stage
 
-            units_stage(out / "docs" / seed.name, force=options.force)
-            fragment_stage(out / "docs" / seed.name, options.profile, force=options.force)
-            review_stage(out / "docs" / seed.name, options.min_score, force=options.force)
+            units_stage(work, force=options.force)
+            fragment_stage(work, options.profile, force=options.force)
+            review_stage(work, options.min_score, force=options.force)
+        save_hashes(work)  # for the next run: its unchanged files need not be read again to be hashed
         return result
     except AlignError as exc:
         log.warning("%s: %s", seed.name, exc.message)
