@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import align.stages as stages
+from align import stages
 from align.stages import HASHES_FILE, remember_hashes, save_hashes, sha256_file
 
 

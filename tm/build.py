@@ -18,11 +18,11 @@ from align.aligner import AlignParams
 from align.embed import Embedder
 from align.errors import AlignError
 from align.extract import compare_structure
-from align.stages import align_stage, meta_path, outputs_intact, read_document, run_stage, segment_stage, sha256_file
+from align.stages import align_stage, meta_path, outputs_intact, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
-from tm.decisions import read_decisions, stale_decisions
-from align.types import read_beads
-from tm.export import AlignedDocument, ExportReport, export
+from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
+from align.types import read_paragraphs
+from tm.export import ExportReport, export, load_aligned
 from tm.progress import ReportingEmbedder, Task
 
 log = logging.getLogger(__name__)
@@ -285,39 +285,64 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     _stage(task, seed.name, "segmenting")
     zh_paragraphs = segment_stage(zh_text, work / "zh.paragraphs.jsonl", lang="zh",
                                   symbol=symbol or None, force=options.force)
-    zh_doc = read_document(zh_paragraphs)
-    result.symbol = zh_doc.symbol
-    result.zh_paragraphs = len(zh_doc.paragraphs)
+    doc_symbol = _document_symbol(zh_paragraphs)
+    result.symbol = doc_symbol
     en_text, why = (seed.en_text, "") if seed.en_text \
-        else _counterpart(zh_doc.symbol, "en", options, work / "en.paragraphs.jsonl")
+        else _counterpart(doc_symbol, "en", options, work / "en.paragraphs.jsonl")
     if en_text is None:
+        result.zh_paragraphs = sum(1 for _ in read_paragraphs(zh_paragraphs))
         result.status, result.message = MISSING, f"English {why}"
         return result
-    if seed.en_text is None and not _checked_before(en_text, work / "en.paragraphs.jsonl", "en", zh_doc.symbol):
+    if seed.en_text is None and not _checked_before(en_text, work / "en.paragraphs.jsonl", "en", doc_symbol):
         from align.inputs import segment_checked
 
-        segment_checked(en_text, "en", zh_doc.symbol)
+        segment_checked(en_text, "en", doc_symbol)
     en_paragraphs = segment_stage(en_text, work / "en.paragraphs.jsonl", lang="en",
-                                  symbol=zh_doc.symbol or None, force=options.force)
-    en_doc = read_document(en_paragraphs)
-    differences = compare_structure(zh_doc, en_doc)
-    if differences:  # the aligner copes, but a translator should know the two texts differ in shape
-        result.message = "structure differs: " + "; ".join(differences)
-        log.warning("%s: %s", seed.name, result.message)
+                                  symbol=doc_symbol or None, force=options.force)
     _stage(task, seed.name, "aligning")
     beads = align_stage(zh_paragraphs, en_paragraphs, work / "beads.jsonl",
                         embedder=ReportingEmbedder(embedder, task, f"{seed.name}: "),
                         params=options.params, force=options.force)
-    aligned = AlignedDocument(zh_doc, en_doc, read_beads(beads))  # load_aligned, without reading them again
-    result.en_paragraphs = len(aligned.en.paragraphs)
-    result.paragraph_pairs = sum(1 for b in aligned.beads["paragraph"] if b.zh and b.en)
-    result.sentence_pairs = sum(1 for b in aligned.beads["sentence"] if b.zh and b.en)
-    stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
-    if stale:
-        note = f"{len(stale)} review decisions no longer apply (input changed): " + ", ".join(d.describe() for d in stale)
-        result.message = "; ".join(filter(None, [result.message, note]))
-        log.warning("%s: %s", seed.name, note)
+    summary = _summary(work, zh_paragraphs, en_paragraphs, beads, options.force)
+    for name in ("zh_paragraphs", "en_paragraphs", "paragraph_pairs", "sentence_pairs"):
+        setattr(result, name, summary[name])
+    if summary["differences"]:  # the aligner copes, but a translator should know the two texts differ in shape
+        result.message = "structure differs: " + "; ".join(summary["differences"])
+        log.warning("%s: %s", seed.name, result.message)
+    if (work / DECISIONS_FILE).exists():
+        aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
+        stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
+        if stale:
+            note = f"{len(stale)} review decisions no longer apply (input changed): " \
+                   + ", ".join(d.describe() for d in stale)
+            result.message = "; ".join(filter(None, [result.message, note]))
+            log.warning("%s: %s", seed.name, note)
     return result
+
+
+SUMMARY_FILE = "summary.json"
+
+
+def _document_symbol(paragraphs: Path) -> str:
+    """The document's symbol, as read_document gives it (its first paragraph's), reading one line."""
+    first = next(read_paragraphs(paragraphs), None)
+    return first.symbol if first else ""
+
+
+def _summary(work: Path, zh_paragraphs: Path, en_paragraphs: Path, beads: Path, force: bool) -> dict:
+    """What the build report says of an aligned document (paragraph and pair counts, structure differences),
+    as a stage file: an unchanged document's report then reads one small file, not its paragraphs and beads."""
+    def produce() -> str:
+        aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
+        return json.dumps({
+            "zh_paragraphs": len(aligned.zh.paragraphs), "en_paragraphs": len(aligned.en.paragraphs),
+            "paragraph_pairs": sum(1 for b in aligned.beads["paragraph"] if b.zh and b.en),
+            "sentence_pairs": sum(1 for b in aligned.beads["sentence"] if b.zh and b.en),
+            "differences": compare_structure(aligned.zh, aligned.en)}, ensure_ascii=False) + "\n"
+
+    out = work / SUMMARY_FILE
+    run_stage(out, "summary", {"version": 1}, [zh_paragraphs, en_paragraphs, beads], produce, force)
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
