@@ -20,8 +20,8 @@ from align.errors import AlignError
 from align.extract import compare_structure
 from align.stages import align_stage, meta_path, outputs_intact, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
-from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
 from align.types import read_paragraphs
+from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
 from tm.export import ExportReport, export, load_aligned
 from tm.progress import ReportingEmbedder, Task
 
