@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -22,11 +24,63 @@ from align.types import Document, Paragraph, read_paragraphs, remove_stale_tempo
 
 
 def sha256_file(path: Path) -> str:
+    """The file's sha256, remembered for the rest of the process while its stat is unchanged: a build hashes
+    each stage file several times (the stage's own check, the next stage's, the export's), and a re-run of
+    M documents would otherwise pay for M documents' data more than once."""
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if (known := _HASHED.get(key)) is not None:
+        return known
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    # racy-git: a file changed within the clock's granularity of its last change keeps its stat, so only
+    # files left alone for a while are remembered
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
+        if len(_HASHED) >= _HASHED_MAX:
+            _HASHED.clear()
+            _BY_FOLDER.clear()
+        _HASHED[key] = digest.hexdigest()
+        folder, _, name = key[0].rpartition(os.sep)
+        _BY_FOLDER.setdefault(folder, {})[name] = [*key[1:], digest.hexdigest()]
     return digest.hexdigest()
+
+
+_HASHED: dict[tuple, str] = {}
+_HASHED_MAX = 200_000
+_SETTLED_NS = 2_000_000_000
+HASHES_FILE = ".hashes.json"  # a folder's remembered hashes: a cache, not an output (no build compares it)
+_REMEMBERED: dict[str, dict] = {}  # folder → what its HASHES_FILE held when read
+_BY_FOLDER: dict[str, dict[str, list]] = {}  # folder → {file name: [dev, ino, size, mtime, ctime, sha256]}
+
+
+def remember_hashes(folder: Path) -> None:
+    """Take the hashes `save_hashes` kept for the files of `folder` into this process's memo, so a re-run
+    does not read M documents' stage files again to hash them. An entry counts only while the file's
+    device, inode, size, mtime and ctime are as recorded, and only files settled when hashed were kept."""
+    folder_path = os.fspath(folder)
+    try:
+        kept = json.loads((Path(folder) / HASHES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    kept = {name: entry for name, entry in kept.items() if isinstance(entry, list) and len(entry) == 6} \
+        if isinstance(kept, dict) else {}
+    _REMEMBERED[folder_path] = kept
+    entries = _BY_FOLDER.setdefault(folder_path, {})
+    for name, entry in kept.items():
+        _HASHED[(os.fspath(Path(folder) / name), *entry[:5])] = str(entry[5])
+        entries.setdefault(name, entry)
+
+
+def save_hashes(folder: Path) -> None:
+    """Keep the memo's hashes of the files directly in `folder` in its HASHES_FILE (atomically), when they changed."""
+    folder_path = os.fspath(folder)
+    kept = {name: entry for name, entry in _BY_FOLDER.get(folder_path, {}).items()
+            if name != HASHES_FILE and os.path.exists(os.path.join(folder_path, name))}
+    if kept and kept != _REMEMBERED.get(folder_path) and os.path.isdir(folder_path):
+        write_atomic(Path(folder) / HASHES_FILE, json.dumps(kept, sort_keys=True) + "\n")
+        _REMEMBERED[folder_path] = kept
 
 
 def meta_path(out: Path) -> Path:
@@ -63,7 +117,13 @@ def outputs_intact(manifest: Path, folder: Path) -> bool:
         outputs = json.loads(manifest.read_text(encoding="utf-8"))["outputs"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return all((folder / name).exists() and sha256_file(folder / name) == digest for name, digest in outputs.items())
+    folders = sorted({(folder / name).parent for name in outputs})
+    for parent in folders:  # the hash memo of the output folders: an unchanged build reads none of its outputs
+        remember_hashes(parent)
+    intact = all((folder / name).exists() and sha256_file(folder / name) == digest for name, digest in outputs.items())
+    for parent in folders:
+        save_hashes(parent)
+    return intact
 
 
 def run_stage(out: Path, stage: str, params: Mapping[str, object], inputs: list[Path],

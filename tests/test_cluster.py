@@ -18,6 +18,7 @@ import ray  # the test extra installs it
 import psutil  # noqa: I001  (after ray: Ray puts its own copy on the path)
 
 from align.cluster import cluster_processes, stop_local_cluster
+from align.stages import HASHES_FILE
 from build_outputs import differences
 from conftest import FETCHED, ROOT, SEEDS
 
@@ -72,8 +73,9 @@ def _build(workspace: Path, name: str, *extra: str, env: dict | None = None, wai
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:
-    """Every file a build wrote, meta files and search index included."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file a build wrote, meta files and search index included (not the hash memo: a cache of file stats)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != HASHES_FILE}
 
 
 @pytest.fixture(scope="module")

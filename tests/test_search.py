@@ -115,3 +115,44 @@ def test_index_grows_without_re_embedding(built: Path, tmp_path: Path, embedder:
     assert after["embedded_now"] < grown["vectors"] / 3  # only the changed document's passages
     hits = search(out, "Decides to remain seized of the matter.", embedder, k=3)
     assert len({h.paragraph.group for h in hits}) == len(hits)
+
+
+def _hits(out: Path, embedder: USEEmbedder, query: str) -> set[tuple[str, str, int]]:
+    """The paragraphs found (a set: the same paragraph in three resolutions ties, and ties come in any order)."""
+    return {(h.paragraph.symbol, h.paragraph.lang, h.paragraph.index) for h in search(out, query, embedder, k=8)}
+
+
+def test_added_documents_go_to_the_delta_and_search_as_one_index(built: Path, tmp_path: Path, embedder: USEEmbedder,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a document leaves the main index file as it was (its vectors go to the delta beside it), and
+    search over main + delta finds what one index over every document finds; a changed document that the
+    main file holds folds the delta back in."""
+    import tm.search
+
+    monkeypatch.setattr(tm.search, "DELTA_SHARE", 0)  # every addition fits the delta, however small the build
+    names = ("S-RES-2518-2020", "S-RES-2589-2021", "S-RES-2594-2021")
+    grown, reference = tmp_path / "grown", tmp_path / "reference"
+    for name in names:
+        shutil.copytree(built / "docs" / name, reference / "docs" / name)
+    shutil.copytree(built / "docs" / names[0], grown / "docs" / names[0])
+    build_index(grown, embedder)
+    main = (grown / "index" / "paragraphs.faiss").read_bytes()
+    for name in names[1:]:
+        shutil.copytree(built / "docs" / name, grown / "docs" / name)
+        build_index(grown, embedder)
+    info = json.loads((grown / "index" / "index.json").read_text())
+    assert (grown / "index" / "paragraphs.faiss").read_bytes() == main
+    assert 0 < info["delta"] < info["vectors"] and (grown / "index" / "paragraphs.delta.faiss").exists()
+    assert build_index(grown, embedder) == build_index(reference, embedder)
+    for query in ("Decides to remain seized of the matter.", "维持和平", "protection of civilians"):
+        assert _hits(grown, embedder, query) == _hits(reference, embedder, query)
+
+    changed = grown / "docs" / names[0] / "en.paragraphs.jsonl"  # a document of the main file: one rewrite
+    changed.write_text(changed.read_text(encoding="utf-8").replace("remain seized", "remain actively seized"),
+                       encoding="utf-8")
+    build_index(grown, embedder)
+    after = json.loads((grown / "index" / "index.json").read_text())
+    assert after["delta"] == 0 and not (grown / "index" / "paragraphs.delta.faiss").exists()
+    assert after["vectors"] == info["vectors"] and (grown / "index" / "paragraphs.faiss").read_bytes() != main
+    hits = search(grown, "Decides to remain actively seized of the matter.", embedder, k=3)
+    assert hits[0].paragraph.symbol == "S/RES/2518(2020)"

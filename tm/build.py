@@ -18,9 +18,10 @@ from align.aligner import AlignParams
 from align.embed import Embedder
 from align.errors import AlignError
 from align.extract import compare_structure
-from align.stages import align_stage, outputs_intact, read_document, run_stage, segment_stage, sha256_file
+from align.stages import align_stage, meta_path, outputs_intact, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
-from tm.decisions import read_decisions, stale_decisions
+from align.types import read_paragraphs
+from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
 from tm.export import ExportReport, export, load_aligned
 from tm.progress import ReportingEmbedder, Task
 
@@ -180,12 +181,24 @@ def _fetch_client(config):
     return Client(config or FetchConfig())
 
 
-def _counterpart(symbol: str, lang: str, options: BuildOptions) -> tuple[Path | None, str]:
+def _counterpart(symbol: str, lang: str, options: BuildOptions, paragraphs: Path) -> tuple[Path | None, str]:
     """(cached text of `symbol` in `lang`, "") fetching it first unless offline, or (None, why not).
 
-    A fetched text that is another document or language raises FetchError: the document fails."""
+    A fetched text that is another document or language raises FetchError: the document fails.
+    `paragraphs`: the document's segment stage output for `lang`; when its meta file shows it was made
+    from the cache's text for this symbol, still the same bytes, that text was verified then and is
+    taken without verifying it again (an unchanged document's largest remaining cost in a re-run)."""
     from align.fetch_cache import inspect_cached
 
+    try:
+        recorded = list(json.loads(meta_path(paragraphs).read_text(encoding="utf-8"))["inputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        recorded = []
+    # the entry's folder as fetch_cache.entry_dir names it, without its resolve() of every path (a symlinked
+    # entry goes the long way, and is refused there)
+    if len(recorded) == 1 and (text := Path(recorded[0])).parent == Path(options.fetched) / slug(symbol) \
+            and not text.parent.is_symlink() and _checked_before(text, paragraphs, lang, symbol):
+        return text, ""
     cached, why = inspect_cached(options.fetched, symbol, lang)
     if cached is not None or options.offline:
         return cached, why + (", offline" if options.offline else "")
@@ -202,15 +215,27 @@ def _stage(task: Task | None, name: str, detail: str) -> None:
         task.stage(f"{name}: {detail}")
 
 
-def _check_inputs(seed: Seed) -> str:
-    """Refuse empty files and files in the wrong language before anything is written; the document's symbol."""
+def _check_inputs(seed: Seed, work: Path) -> str:
+    """Refuse empty files and files in the wrong language before anything is written; the document's symbol.
+
+    A seed whose segment stage already ran on these very bytes (its meta file says so) passed this check
+    then and is not segmented again: that was most of an unchanged document's cost in a re-run."""
     from align.inputs import segment_checked, segment_pair
 
     if seed.zh_text is None:
         return seed.symbol
+    zh_paragraphs, en_paragraphs = work / "zh.paragraphs.jsonl", work / "en.paragraphs.jsonl"
+    recorded = _recorded_symbol(seed.zh_text, zh_paragraphs, "zh")
     if seed.en_text is not None:
+        if recorded is not None and (not seed.symbol or recorded == seed.symbol) \
+                and _recorded_symbol(seed.en_text, en_paragraphs, "en") is not None:
+            return recorded  # the zh stage was given `seed.symbol or zh's or en's symbol`, as below
         zh, en = segment_pair(seed.zh_text, seed.en_text, seed.symbol or None)
         return seed.symbol or zh.document.symbol or en.document.symbol
+    # a symbol the stage recorded is the one checked then: the text's own, or --symbol's (a one-document
+    # build; given --symbol once and then not, the recorded symbol is kept rather than refused)
+    if recorded and (not seed.symbol or recorded == seed.symbol):
+        return recorded
     zh = segment_checked(seed.zh_text, "zh", seed.symbol or None)
     if not zh.document.symbol:
         raise AlignError(f"{seed.zh_text}: cannot tell which UN document this is",
@@ -219,20 +244,27 @@ def _check_inputs(seed: Seed) -> str:
     return zh.document.symbol
 
 
+def _recorded_symbol(text: Path, paragraphs: Path, lang: str) -> str | None:
+    """The symbol the segment stage was given when it made `paragraphs` from this very text and language
+    (its meta file says so, and neither file changed since), or None: then the text passed its input
+    check on these bytes, so a re-run need not segment it twice to check it."""
+    from align import __version__
+
+    try:
+        meta = json.loads(meta_path(paragraphs).read_text(encoding="utf-8"))
+        if (meta["version"] == __version__ and meta["params"]["lang"] == lang
+                and meta["inputs"] == {str(text): sha256_file(text)} and meta["output"] == sha256_file(paragraphs)):
+            return str(meta["params"]["symbol"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
 def _checked_before(text: Path, paragraphs: Path, lang: str, symbol: str) -> bool:
     """The segment stage made `paragraphs` from this very text, language and symbol (its meta file says so):
     the text passed segment_checked then, so a re-run skips segmenting it twice (most of an unchanged
     document's cost, which made adding N documents to M cost O(M))."""
-    from align import __version__
-    from align.stages import meta_path
-
-    try:
-        meta = json.loads(meta_path(paragraphs).read_text(encoding="utf-8"))
-        return (meta["version"] == __version__ and meta["params"]["lang"] == lang
-                and meta["params"]["symbol"] == (symbol or "") and meta["inputs"] == {str(text): sha256_file(text)}
-                and meta["output"] == sha256_file(paragraphs))
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    return _recorded_symbol(text, paragraphs, lang) == (symbol or "")
 
 
 def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOptions,
@@ -240,8 +272,9 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     result = DocumentResult(seed.name, seed.symbol)
     work = out / "docs" / seed.name
     _stage(task, seed.name, "checking input")
-    symbol = _check_inputs(seed)
-    zh_text, why = (seed.zh_text, "") if seed.zh_text else _counterpart(seed.symbol, "zh", options)
+    symbol = _check_inputs(seed, work)
+    zh_text, why = (seed.zh_text, "") if seed.zh_text \
+        else _counterpart(seed.symbol, "zh", options, work / "zh.paragraphs.jsonl")
     if zh_text is None:
         result.status, result.message = MISSING, f"Chinese text {why}"
         return result
@@ -252,37 +285,64 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
     _stage(task, seed.name, "segmenting")
     zh_paragraphs = segment_stage(zh_text, work / "zh.paragraphs.jsonl", lang="zh",
                                   symbol=symbol or None, force=options.force)
-    zh_doc = read_document(zh_paragraphs)
-    result.symbol = zh_doc.symbol
-    result.zh_paragraphs = len(zh_doc.paragraphs)
-    en_text, why = (seed.en_text, "") if seed.en_text else _counterpart(zh_doc.symbol, "en", options)
+    doc_symbol = _document_symbol(zh_paragraphs)
+    result.symbol = doc_symbol
+    en_text, why = (seed.en_text, "") if seed.en_text \
+        else _counterpart(doc_symbol, "en", options, work / "en.paragraphs.jsonl")
     if en_text is None:
+        result.zh_paragraphs = sum(1 for _ in read_paragraphs(zh_paragraphs))
         result.status, result.message = MISSING, f"English {why}"
         return result
-    if seed.en_text is None and not _checked_before(en_text, work / "en.paragraphs.jsonl", "en", zh_doc.symbol):
+    if seed.en_text is None and not _checked_before(en_text, work / "en.paragraphs.jsonl", "en", doc_symbol):
         from align.inputs import segment_checked
 
-        segment_checked(en_text, "en", zh_doc.symbol)
+        segment_checked(en_text, "en", doc_symbol)
     en_paragraphs = segment_stage(en_text, work / "en.paragraphs.jsonl", lang="en",
-                                  symbol=zh_doc.symbol or None, force=options.force)
-    differences = compare_structure(zh_doc, read_document(en_paragraphs))
-    if differences:  # the aligner copes, but a translator should know the two texts differ in shape
-        result.message = "structure differs: " + "; ".join(differences)
-        log.warning("%s: %s", seed.name, result.message)
+                                  symbol=doc_symbol or None, force=options.force)
     _stage(task, seed.name, "aligning")
     beads = align_stage(zh_paragraphs, en_paragraphs, work / "beads.jsonl",
                         embedder=ReportingEmbedder(embedder, task, f"{seed.name}: "),
                         params=options.params, force=options.force)
-    aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
-    result.en_paragraphs = len(aligned.en.paragraphs)
-    result.paragraph_pairs = sum(1 for b in aligned.beads["paragraph"] if b.zh and b.en)
-    result.sentence_pairs = sum(1 for b in aligned.beads["sentence"] if b.zh and b.en)
-    stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
-    if stale:
-        note = f"{len(stale)} review decisions no longer apply (input changed): " + ", ".join(d.describe() for d in stale)
-        result.message = "; ".join(filter(None, [result.message, note]))
-        log.warning("%s: %s", seed.name, note)
+    summary = _summary(work, zh_paragraphs, en_paragraphs, beads, options.force)
+    for name in ("zh_paragraphs", "en_paragraphs", "paragraph_pairs", "sentence_pairs"):
+        setattr(result, name, summary[name])
+    if summary["differences"]:  # the aligner copes, but a translator should know the two texts differ in shape
+        result.message = "structure differs: " + "; ".join(summary["differences"])
+        log.warning("%s: %s", seed.name, result.message)
+    if (work / DECISIONS_FILE).exists():
+        aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
+        stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
+        if stale:
+            note = f"{len(stale)} review decisions no longer apply (input changed): " \
+                   + ", ".join(d.describe() for d in stale)
+            result.message = "; ".join(filter(None, [result.message, note]))
+            log.warning("%s: %s", seed.name, note)
     return result
+
+
+SUMMARY_FILE = "summary.json"
+
+
+def _document_symbol(paragraphs: Path) -> str:
+    """The document's symbol, as read_document gives it (its first paragraph's), reading one line."""
+    first = next(read_paragraphs(paragraphs), None)
+    return first.symbol if first else ""
+
+
+def _summary(work: Path, zh_paragraphs: Path, en_paragraphs: Path, beads: Path, force: bool) -> dict:
+    """What the build report says of an aligned document (paragraph and pair counts, structure differences),
+    as a stage file: an unchanged document's report then reads one small file, not its paragraphs and beads."""
+    def produce() -> str:
+        aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
+        return json.dumps({
+            "zh_paragraphs": len(aligned.zh.paragraphs), "en_paragraphs": len(aligned.en.paragraphs),
+            "paragraph_pairs": sum(1 for b in aligned.beads["paragraph"] if b.zh and b.en),
+            "sentence_pairs": sum(1 for b in aligned.beads["sentence"] if b.zh and b.en),
+            "differences": compare_structure(aligned.zh, aligned.en)}, ensure_ascii=False) + "\n"
+
+    out = work / SUMMARY_FILE
+    run_stage(out, "summary", {"version": 1}, [zh_paragraphs, en_paragraphs, beads], produce, force)
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
@@ -304,23 +364,43 @@ def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
            f"apply it with `untm review apply {kept} --out {out}`"
 
 
+_CONTROLLER: list = [None, -1]  # threadpoolctl's controller, and how many modules were loaded when it was made
+
+
+def _blas_threads():
+    """A ThreadpoolController, made again only when modules were imported since: making one scans every
+    loaded library (~0.4 ms), which was a tenth of an unchanged document's cost. A BLAS comes with the
+    extension module that loads it, so a new library means a new module."""
+    import sys
+
+    from threadpoolctl import ThreadpoolController
+
+    if _CONTROLLER[0] is None or _CONTROLLER[1] != len(sys.modules):
+        _CONTROLLER[1] = len(sys.modules)
+        _CONTROLLER[0] = ThreadpoolController()
+    return _CONTROLLER[0]
+
+
 def _document_or_failure(seed: Seed, embedder: Embedder, *, out: Path, options: BuildOptions,
                          task: Task | None = None) -> DocumentResult:
     """One document's stages; an AlignError or OSError becomes a FAILED result (picklable, for cluster workers)."""
-    from threadpoolctl import threadpool_limits
+    from align.stages import remember_hashes, save_hashes
 
+    work = out / "docs" / seed.name
+    remember_hashes(work)
     try:
         # one BLAS thread, as Ray gives its workers: two spin-waiting threads on 2 busy cores made a
         # document take 5x the CPU (scripts/bench_scale.py), and the same thread count on both paths
         # keeps the floating-point sums, so the bytes, the same
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_threads().limit(limits=1, user_api="blas"):
             result = _build_document(seed, out, embedder, options, task)
         if result.status == ALIGNED:  # per document, so the export only merges (tm/units_cache.py)
             from tm.units_cache import fragment_stage, review_stage, units_stage
 
-            units_stage(out / "docs" / seed.name, force=options.force)
-            fragment_stage(out / "docs" / seed.name, options.profile, force=options.force)
-            review_stage(out / "docs" / seed.name, options.min_score, force=options.force)
+            units_stage(work, force=options.force)
+            fragment_stage(work, options.profile, force=options.force)
+            review_stage(work, options.min_score, force=options.force)
+        save_hashes(work)  # for the next run: its unchanged files need not be read again to be hashed
         return result
     except AlignError as exc:
         log.warning("%s: %s", seed.name, exc.message)
@@ -359,7 +439,6 @@ def build(arguments: Sequence[str], out: Path, embedder: Embedder, options: Buil
     if report.documents and len(report.failed) == len(report.documents):
         return report
     aligned = [d for d in report.documents if d.status == ALIGNED]
-    from align.stages import meta_path
     from tm.fragments import FRAGMENT_FILE
     from tm.units_cache import REVIEW_FILE, UNITS_FILE
 

@@ -34,6 +34,7 @@ _QUOTED_RE = re.compile(r'"([^"]+)"|“([^”]+)”')
 APPROXIMATE_FROM = 200_000  # exact search below; IVF above (recall measured by scripts/bench_search.py)
 COMPRESS_FROM = 1_000_000  # IVF-SQ8 from here on: ~0.5 GB a million vectors instead of 2 GB
 RRF_K = 60
+DELTA_SHARE = 4  # the main index file is rewritten once the delta beside it holds a quarter as many vectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +60,21 @@ def passages(text: str, lang: str) -> list[str]:
     return [text] + (groups if len(groups) > 1 else [])
 
 
+def folder_sources(folder: Path) -> list[Path]:
+    """The files of one document folder its paragraphs are read from (folder_paragraphs)."""
+    names = ("zh.paragraphs.jsonl", "en.paragraphs.jsonl", "beads.jsonl")
+    return [path for path in (folder / name for name in names) if path.exists()]
+
+
 def folder_paragraphs(folder: Path) -> tuple[list[tuple[str, str, int, str, str, str, str]], list[Path]]:
     """(symbol, lang, index, label, text, aligned, group) of one document folder, and its input files."""
-    documents = {lang: folder / f"{lang}.paragraphs.jsonl" for lang in ("zh", "en")}
-    documents = {lang: path for lang, path in documents.items() if path.exists()}
+    sources = folder_sources(folder)
+    documents = {lang: path for lang in ("zh", "en") if (path := folder / f"{lang}.paragraphs.jsonl") in sources}
     beads_file = folder / "beads.jsonl"
-    sources = list(documents.values()) + ([beads_file] if beads_file.exists() else [])
     loaded = {lang: read_document(path) for lang, path in documents.items()}
     partner: dict[tuple[str, int], tuple[str, str]] = {}
     matched = [(b.zh, b.en) for b in read_beads(beads_file)["paragraph"] if b.zh and b.en] \
-        if beads_file.exists() and len(loaded) == 2 else []
+        if beads_file in sources and len(loaded) == 2 else []
     for number, (zh_ids, en_ids) in enumerate(matched):
         zh_text = join_segments([loaded["zh"].paragraphs[i].text for i in zh_ids], "zh")
         en_text = join_segments([loaded["en"].paragraphs[j].text for j in en_ids], "en")
@@ -96,49 +102,114 @@ def _paths(out: Path) -> tuple[Path, Path]:
     return folder / "paragraphs.faiss", folder / "index.json"
 
 
+def _delta_path(faiss_file: Path) -> Path:
+    """The vectors added since the main index file was last written: an exact (flat) index beside it, so
+    adding N documents writes N documents' vectors, not the whole index (HOUSE_STYLE: O(N) growth)."""
+    return faiss_file.with_name("paragraphs.delta.faiss")
+
+
+def _main_intact(faiss_file: Path, info: dict) -> bool:
+    """The main index file is the one index.json describes (a run killed after rewriting it, before
+    recording that, leaves another size: then the index starts again)."""
+    try:
+        size = faiss_file.stat().st_size
+    except OSError:
+        return False
+    return info.get("main_bytes", size) == size  # an index.json from before the delta has no size: no delta either
+
+
+def _ids_of(index: VectorIndex) -> set[int]:
+    import faiss
+
+    return set(faiss.vector_to_array(index._index.id_map).tolist())
+
+
 def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
     """Bring the store's paragraphs and the vector index up to date with OUT/docs; returns the paragraph count.
-    Only new or changed documents are embedded; the index is rebuilt only when its type must change."""
+    Only new or changed documents are embedded; the index is rebuilt only when its type must change.
+
+    New vectors go to a small exact delta index beside the main one; the main file is read and rewritten
+    only when a document it holds changed, when the delta outgrows a quarter of it, or when its type must
+    change, so adding N documents costs O(N) amortised, not a rewrite of M documents' vectors."""
     faiss_file, info_file = _paths(out)
+    delta_file = _delta_path(faiss_file)
     with store_lock(out), Store(out) as store:
         info = _read_info(info_file)  # read under the lock: another build may have just written it
         usable = (not force and info.get("model") == embedder.model_id and faiss_file.exists()
-                  and info.get("vectors") == store.embedded_count())
+                  and info.get("vectors") == store.embedded_count() and _main_intact(faiss_file, info)
+                  and (info.get("delta", 0) == 0 or delta_file.exists()))
         removed: list[int] = []
         for folder in sorted((Path(out) / "docs").glob("*")):
-            rows, sources = folder_paragraphs(folder)
-            key = _files_key(sources)
+            key = _files_key(folder_sources(folder))  # before parsing: an unchanged document is only hashed
             if usable and store.document_key(folder.name, "paragraphs") == key:
                 continue
+            rows, _ = folder_paragraphs(folder)
             symbol = rows[0][0] if rows else ""
             gone, _ = store.replace_paragraphs(folder.name, symbol, key, rows, passages)
             removed += gone
         if not usable:  # start again: every passage is embedded (from the embedding cache when it has them)
             store.db.execute("UPDATE passages SET embedded = 0")
         pending = store.pending_passages()
-        index = VectorIndex.load(faiss_file) if usable else None
-        total = (len(index) - len(removed) if index else 0) + len(pending)
-        wanted = VectorIndex.kind_for(total, APPROXIMATE_FROM, COMPRESS_FROM)
-        if index is not None and (removed or pending) and index.kind != wanted:
-            store.db.execute("UPDATE passages SET embedded = 0")  # type change: the one full rebuild
-            pending, index = store.pending_passages(), None
-        if index is not None:
-            index.remove(removed)
-        ids = np.array([p[0] for p in pending], dtype=np.int64)
-        vectors = embedder.encode([p[1] for p in pending]) if pending else None
-        if index is None and pending:
-            index = VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM, ids=ids, compress_from=COMPRESS_FROM)
-        elif pending:
-            index.add(vectors, ids)
-        if index is not None and (pending or removed or not faiss_file.exists()):
-            index.save(faiss_file)
-        store.mark_embedded([int(i) for i in ids])
-        count = len(index) if index is not None else 0
-        if not (pending or removed or not usable or not info_file.exists()):
+        if usable and not (pending or removed) and info_file.exists():
             return store.paragraph_count()  # nothing changed: the record of the last change stays as it was
-        write_atomic(info_file, json.dumps({"model": embedder.model_id, "vectors": count,
-                                            "kind": index.kind if index is not None else "none",
-                                            "embedded_now": len(pending)}, indent=1) + "\n")
+        delta = VectorIndex.load(delta_file) if usable and info.get("delta", 0) else None
+        if delta is not None and len(delta) != info["delta"]:  # not the delta index.json describes: start again
+            store.db.execute("UPDATE passages SET embedded = 0")
+            pending, usable, delta = store.pending_passages(), False, None
+        main_count = info.get("vectors", 0) - info.get("delta", 0) if usable else 0
+        in_delta = _ids_of(delta) if delta is not None else set()
+        total = info.get("vectors", 0) - len(removed) + len(pending) if usable else len(pending)
+        wanted = VectorIndex.kind_for(total, APPROXIMATE_FROM, COMPRESS_FROM)
+        ids = np.array([p[0] for p in pending], dtype=np.int64)
+        vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
+        delta_size = (len(delta) if delta is not None else 0) - len(in_delta.intersection(removed)) + len(pending)
+        if (usable and info.get("kind") == wanted and in_delta.issuperset(removed)
+                and DELTA_SHARE * delta_size <= main_count):
+            # the main file stays as it is: removals and additions go to the delta
+            if delta is None:
+                delta = VectorIndex.build(vectors, approximate_from=len(vectors) + 1, ids=ids)
+            else:
+                delta.remove(removed)
+                delta.add(vectors, ids)
+            delta.save(delta_file)
+            kind, main_bytes = info["kind"], info.get("main_bytes") or faiss_file.stat().st_size
+        else:
+            index = VectorIndex.load(faiss_file) if usable else None
+            if index is not None and len(index) != main_count:  # not the main index index.json describes
+                store.db.execute("UPDATE passages SET embedded = 0")
+                pending, index, delta = store.pending_passages(), None, None
+                ids = np.array([p[0] for p in pending], dtype=np.int64)
+                vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
+            if index is not None and delta is not None:  # fold the delta back in
+                import faiss
+
+                inner = faiss.downcast_index(delta._index.index)
+                index.add(inner.reconstruct_n(0, inner.ntotal), faiss.vector_to_array(delta._index.id_map))
+            all_count = (len(index) - len(removed) if index is not None else 0) + len(pending)
+            if index is not None and index.kind != VectorIndex.kind_for(all_count, APPROXIMATE_FROM, COMPRESS_FROM):
+                store.db.execute("UPDATE passages SET embedded = 0")  # type change: the one full rebuild
+                pending, index = store.pending_passages(), None
+                ids = np.array([p[0] for p in pending], dtype=np.int64)
+                vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
+            if index is not None:
+                index.remove(removed)
+                index.add(vectors, ids)
+            elif len(pending):
+                index = VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM, ids=ids,
+                                          compress_from=COMPRESS_FROM)
+            delta_file.unlink(missing_ok=True)  # first: a run killed now finds no delta and starts again
+            delta, delta_size = None, 0
+            if index is not None:
+                index.save(faiss_file)
+            else:
+                faiss_file.unlink(missing_ok=True)
+            kind = index.kind if index is not None else "none"
+            main_bytes = faiss_file.stat().st_size if index is not None else 0
+            total = len(index) if index is not None else 0
+        store.mark_embedded([int(i) for i in ids])
+        write_atomic(info_file, json.dumps({"model": embedder.model_id, "vectors": total, "kind": kind,
+                                            "embedded_now": len(pending), "delta": delta_size,
+                                            "main_bytes": main_bytes}, indent=1) + "\n")
         return store.paragraph_count()
 
 
@@ -219,29 +290,34 @@ def _passes(paragraph: StoredParagraph, symbol: str | None, lang: str | None, la
 
 
 def _semantic(store: Store, faiss_file: Path, query: str, embedder: Embedder, k: int, filtered: bool) -> list[int]:
-    """Paragraph ids by their best passage's similarity to the query, best first."""
-    index = _load_index(faiss_file)
-    _, ids = index.search(embedder.encode([query]), min(len(index), (64 if filtered else 8) * k))
-    owners = store.passage_owners([int(i) for i in ids[0] if i >= 0])
+    """Paragraph ids by their best passage's similarity to the query, best first (main index and delta merged)."""
+    vector, wanted = embedder.encode([query]), (64 if filtered else 8) * k
+    found: list[tuple[float, int]] = []
+    delta_file = _delta_path(faiss_file)
+    for path in (faiss_file, *([delta_file] if delta_file.exists() else [])):
+        index = _load_index(path)
+        scores, ids = index.search(vector, min(len(index), wanted))
+        found += [(float(s), int(i)) for s, i in zip(scores[0], ids[0]) if i >= 0]
+    ordered = [i for _, i in sorted(found, key=lambda pair: -pair[0])][:wanted]  # as many as one index gives
+    owners = store.passage_owners(ordered)
     ranked: list[int] = []
-    for passage_id in ids[0]:
+    for passage_id in ordered:
         owner = owners.get(int(passage_id))
         if owner is not None and owner not in ranked:
             ranked.append(owner)
     return ranked
 
 
-_LOADED: dict[tuple[str, int, int], VectorIndex] = {}
+_LOADED: dict[str, tuple[tuple[int, int, int], VectorIndex]] = {}
 
 
 def _load_index(faiss_file: Path) -> VectorIndex:
-    """The index file, read once per process while it is unchanged (a server or a benchmark asks many times)."""
+    """An index file, read once per process while it is unchanged (a server or a benchmark asks many times)."""
     stat = faiss_file.stat()
-    key = (str(faiss_file), stat.st_mtime_ns, stat.st_size)
-    if key not in _LOADED:
-        _LOADED.clear()
-        _LOADED[key] = VectorIndex.load(faiss_file)
-    return _LOADED[key]
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    if _LOADED.get(str(faiss_file), (None,))[0] != key:
+        _LOADED[str(faiss_file)] = (key, VectorIndex.load(faiss_file))
+    return _LOADED[str(faiss_file)][1]
 
 
 def hit_json(hit: Hit) -> dict:

@@ -195,7 +195,9 @@ class Store:
             old = [r[0] for r in self.db.execute("SELECT id FROM paragraphs WHERE document = ?", (name,))]
             removed = [r[0] for r in self.db.execute(
                 "SELECT passages.id FROM passages JOIN paragraphs ON paragraphs.id = passages.paragraph "
-                "WHERE paragraphs.document = ? AND passages.embedded = 1", (name,))]
+                # `+`: not by the index on embedded, which made SQLite scan every embedded passage of the
+                # store for each document (44 ms a document at 2,000 documents: adding N cost O(N·M))
+                "WHERE paragraphs.document = ? AND +passages.embedded = 1", (name,))]
             self._delete_rows(("paragraphs_text",), old)
             self.db.execute("DELETE FROM passages WHERE paragraph IN (SELECT id FROM paragraphs WHERE document = ?)",
                             (name,))
