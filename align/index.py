@@ -91,6 +91,19 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def ids(self) -> np.ndarray:
+        """The int64 ids of an index built with ids, in the order it holds them."""
+        import faiss
+
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+
+    def vectors_with_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, ids) of an exact index built with ids (a small one: the search index's delta)."""
+        import faiss
+
+        inner = faiss.downcast_index(self._index.index)
+        return inner.reconstruct_n(0, inner.ntotal), self.ids()
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids), each (q, k'); k' = min(k, len(self)); best first."""
         k = min(k, len(self))

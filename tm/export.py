@@ -21,7 +21,7 @@ from align.labels import read_label
 from align.pair import join_segments
 from align.stages import read_document, sha256_file
 from align.symbols import slug
-from align.types import Bead, Document, create_temporary, read_beads, remove_stale_temporaries
+from align.types import Bead, Document, atomic_file, read_beads, remove_stale_temporaries
 from tm.fragments import tsv_line
 from tm.tmx import PROFILES, TmUnit, clean_segment, write_tmx_bytes
 
@@ -129,23 +129,13 @@ def write_tsv(rows: Sequence[Sequence[str]], path: Path, excel: bool = False) ->
 def write_tsv_lines(lines: Iterable[str | bytes], path: Path, excel: bool = False) -> Path:
     """TSV lines (cells already joined) streamed into `path` atomically, as write_tsv lays them out."""
     newline = b"\r\n" if excel else b"\n"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = create_temporary(path)
-    try:
-        with open(temporary, "wb") as handle:
-            if excel:
-                handle.write("\ufeff".encode())
-            for line in lines:
-                handle.write(line.encode() if isinstance(line, str) else line)
-                handle.write(newline)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_file(path) as handle:
+        if excel:
+            handle.write("\ufeff".encode())
+        for line in lines:
+            handle.write(line.encode() if isinstance(line, str) else line)
+            handle.write(newline)
+    return Path(path)
 
 
 def _creation_time() -> datetime:

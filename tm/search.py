@@ -119,9 +119,7 @@ def _main_intact(faiss_file: Path, info: dict) -> bool:
 
 
 def _ids_of(index: VectorIndex) -> set[int]:
-    import faiss
-
-    return set(faiss.vector_to_array(index._index.id_map).tolist())
+    return set(index.ids().tolist())
 
 
 def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
@@ -181,10 +179,7 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
                 ids = np.array([p[0] for p in pending], dtype=np.int64)
                 vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
             if index is not None and delta is not None:  # fold the delta back in
-                import faiss
-
-                inner = faiss.downcast_index(delta._index.index)
-                index.add(inner.reconstruct_n(0, inner.ntotal), faiss.vector_to_array(delta._index.id_map))
+                index.add(*delta.vectors_with_ids())
             all_count = (len(index) - len(removed) if index is not None else 0) + len(pending)
             if index is not None and index.kind != VectorIndex.kind_for(all_count, APPROXIMATE_FROM, COMPRESS_FROM):
                 store.db.execute("UPDATE passages SET embedded = 0")  # type change: the one full rebuild

@@ -139,11 +139,10 @@ def _skeleton(counts: Mapping[str, int], created: datetime | None) -> bytes:
 def _assemble(skeleton: bytes, spools: Mapping[str, BinaryIO], path: Path, created: datetime | None) -> Path:
     """The skeleton with each sheet's rows put in, written atomically; with `created`, every entry is dated
     then (openpyxl dates them now, and stamps `modified` with the time of saving), so a rebuild is identical."""
-    import os
     import shutil
     import zipfile
 
-    from align.types import create_temporary
+    from align.types import atomic_file
 
     source = zipfile.ZipFile(io.BytesIO(skeleton))
     # openpyxl names the sheets' parts xl/worksheets/sheet1.xml, sheet2.xml… in the order they were created
@@ -153,32 +152,22 @@ def _assemble(skeleton: bytes, spools: Mapping[str, BinaryIO], path: Path, creat
     if created is not None:
         moment = max(created.replace(tzinfo=None), datetime(1980, 1, 1))  # zip dates start in 1980
         stamp, time_text = moment.timetuple()[:6], moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = create_temporary(path)
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as rewritten:
-            for entry in source.infolist():
-                info = zipfile.ZipInfo(entry.filename, date_time=stamp if created is not None else entry.date_time)
-                info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, entry.external_attr
-                content = source.read(entry.filename)
-                if created is not None and entry.filename == "docProps/core.xml":
-                    content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + time_text, content)
-                if entry.filename not in sheet_files:
-                    rewritten.writestr(info, content)
-                    continue
-                head, tail = content.split(b"</sheetData>")
-                with rewritten.open(info, "w") as sheet:
-                    sheet.write(head)
-                    shutil.copyfileobj(spools[sheet_files[entry.filename]], sheet, 1 << 20)
-                    sheet.write(b"</sheetData>" + tail)
-        with open(temporary, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_file(path) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp if created is not None else entry.date_time)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, entry.external_attr
+            content = source.read(entry.filename)
+            if created is not None and entry.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + time_text, content)
+            if entry.filename not in sheet_files:
+                rewritten.writestr(info, content)
+                continue
+            head, tail = content.split(b"</sheetData>")
+            with rewritten.open(info, "w") as sheet:
+                sheet.write(head)
+                shutil.copyfileobj(spools[sheet_files[entry.filename]], sheet, 1 << 20)
+                sheet.write(b"</sheetData>" + tail)
+    return Path(path)
 
 
 def read_workbook(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
