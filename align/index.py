@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from align.errors import StaleIndex
-from align.types import write_atomic
+from align.types import atomic_file
 
 
 class VectorIndex:
@@ -44,16 +44,37 @@ class VectorIndex:
     @classmethod
     def build(cls, vectors: np.ndarray, approximate_from: int = 200_000, threads: int = 1,
               ids: np.ndarray | None = None, compress_from: int | None = None) -> VectorIndex:
-        """Index (n, d) float32 rows; exact below `approximate_from` rows, IVF above, IVF-PQ from
+        """Index (n, d) float32 rows; exact below `approximate_from` rows, IVF above, IVF-SQ8 from
         `compress_from`. With `ids` (n,) int64 the index answers those ids and can `add`/`remove`."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        sample = vectors[cls.training_rows(len(vectors), approximate_from, compress_from)]
+        built = cls.empty(sample, len(vectors), approximate_from, threads, ids is not None, compress_from)
+        if ids is None:
+            built._index.add(vectors)
+        else:
+            built.add(vectors, ids)
+        return built
+
+    @classmethod
+    def training_rows(cls, count: int, approximate_from: int = 200_000, compress_from: int | None = None) -> np.ndarray:
+        """Which of `count` rows an index for them trains on (none for an exact index): a caller that
+        streams its vectors encodes these first, then adds the rest chunk by chunk."""
+        if cls.kind_for(count, approximate_from, compress_from) == "flat":
+            return np.zeros(0, dtype=np.int64)
+        lists = int(4 * np.sqrt(count))
+        return np.sort(np.random.default_rng(0).choice(count, size=min(count, 40 * lists), replace=False))
+
+    @classmethod
+    def empty(cls, sample: np.ndarray, count: int, approximate_from: int = 200_000, threads: int = 1,
+              with_ids: bool = True, compress_from: int | None = None) -> VectorIndex:
+        """An index for `count` vectors, trained on `sample` (the rows `training_rows` chose), still empty."""
         import faiss
 
         faiss.omp_set_num_threads(threads)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        dim = vectors.shape[1]
-        kind = cls.kind_for(len(vectors), approximate_from, compress_from)
+        dim = sample.shape[1]
+        kind = cls.kind_for(count, approximate_from, compress_from)
         if kind != "flat":
-            lists = int(4 * np.sqrt(len(vectors)))
+            lists = int(4 * np.sqrt(count))
             quantiser = faiss.IndexFlatIP(dim)
             if kind == "ivfsq8":  # one byte a dimension
                 index = faiss.IndexIVFScalarQuantizer(quantiser, dim, lists, faiss.ScalarQuantizer.QT_8bit,
@@ -62,19 +83,13 @@ class VectorIndex:
                 index = faiss.IndexIVFFlat(quantiser, dim, lists, faiss.METRIC_INNER_PRODUCT)
             index.own_fields = True
             quantiser.this.disown()
-            sample = np.random.default_rng(0).choice(len(vectors), size=min(len(vectors), 40 * lists), replace=False)
-            index.train(vectors[np.sort(sample)])
+            index.train(np.ascontiguousarray(sample, dtype=np.float32))
             index.nprobe = max(8, lists // 8) if kind == "ivf" else max(8, lists // 32)  # SQ8: fewer lists, same recall
         else:
             index = faiss.IndexFlatIP(dim)
-            if ids is not None:
+            if with_ids:
                 index = faiss.IndexIDMap2(index)
-        built = cls(index, dim)
-        if ids is None:
-            index.add(vectors)
-        else:
-            built.add(vectors, ids)
-        return built
+        return cls(index, dim)
 
     def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
         """Add (n, d) rows under int64 ids (an index built with ids)."""
@@ -120,7 +135,10 @@ class VectorIndex:
         """Write the index atomically (temp file + rename)."""
         import faiss
 
-        write_atomic(path, faiss.serialize_index(self._index).tobytes())
+        with atomic_file(path) as handle:  # streamed: serialize_index would hold two copies of the index
+            writer = faiss.PyCallbackIOWriter(handle.write)
+            faiss.write_index(self._index, writer)
+            del writer  # flushes its buffer into the handle
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

@@ -156,3 +156,43 @@ def test_added_documents_go_to_the_delta_and_search_as_one_index(built: Path, tm
     assert after["vectors"] == info["vectors"] and (grown / "index" / "paragraphs.faiss").read_bytes() != main
     hits = search(grown, "Decides to remain actively seized of the matter.", embedder, k=3)
     assert hits[0].paragraph.symbol == "S/RES/2518(2020)"
+
+
+@pytest.mark.parametrize("approximate_from", [10**9, 1])  # exact, and IVF trained on a sample
+def test_index_trained_on_a_sample_and_filled_in_chunks_equals_one_built_at_once(approximate_from: int) -> None:
+    """The full rebuild streams its vectors (train on the `training_rows` sample, then add chunk by
+    chunk, so its memory is the index plus one chunk): the file it writes is the one `build` writes."""
+    from align.index import VectorIndex
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((900, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(100, 1000, dtype=np.int64)
+    whole = VectorIndex.build(vectors, approximate_from=approximate_from, ids=ids)
+    rows = VectorIndex.training_rows(len(vectors), approximate_from)
+    assert (len(rows) > 0) == (whole.kind == "ivf")
+    streamed = VectorIndex.empty(vectors[rows] if len(rows) else vectors[:1], len(vectors), approximate_from)
+    for start in range(0, len(vectors), 128):
+        streamed.add(vectors[start : start + 128], ids[start : start + 128])
+    assert streamed.kind == whole.kind and len(streamed) == len(whole) == 900
+    import faiss
+
+    assert faiss.serialize_index(streamed._index).tobytes() == faiss.serialize_index(whole._index).tobytes()
+
+
+def test_full_rebuild_in_small_chunks_finds_what_one_pass_finds(built: Path, tmp_path: Path, embedder: USEEmbedder,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_index embeds and adds a corpus chunk by chunk; the chunk size changes nothing a search finds."""
+    import tm.search
+
+    one_pass, chunked = tmp_path / "one", tmp_path / "chunked"
+    for target in (one_pass, chunked):
+        shutil.copytree(built / "docs", target / "docs")
+    monkeypatch.setattr(tm.search, "APPROXIMATE_FROM", 50)  # the seeds' few thousand passages: an IVF index
+    build_index(one_pass, embedder)
+    monkeypatch.setattr(tm.search, "_ENCODE_CHUNK", 37)
+    build_index(chunked, embedder)
+    for out in (one_pass, chunked):
+        assert json.loads((out / "index" / "index.json").read_text())["kind"] == "ivf"
+    for query in ("Decides to remain seized of the matter.", "维持和平", "protection of civilians"):
+        assert _hits(chunked, embedder, query) == _hits(one_pass, embedder, query)

@@ -34,6 +34,7 @@ _QUOTED_RE = re.compile(r'"([^"]+)"|“([^”]+)”')
 APPROXIMATE_FROM = 200_000  # exact search below; IVF above (recall measured by scripts/bench_search.py)
 COMPRESS_FROM = 1_000_000  # IVF-SQ8 from here on: ~0.5 GB a million vectors instead of 2 GB
 RRF_K = 60
+_ENCODE_CHUNK = 8192  # passages embedded and added at a time: the memory of a full rebuild is the index's
 DELTA_SHARE = 4  # the main index file is rewritten once the delta beside it holds a quarter as many vectors
 
 
@@ -159,16 +160,15 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
         total = info.get("vectors", 0) - len(removed) + len(pending) if usable else len(pending)
         wanted = VectorIndex.kind_for(total, APPROXIMATE_FROM, COMPRESS_FROM)
         ids = np.array([p[0] for p in pending], dtype=np.int64)
-        vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
         delta_size = (len(delta) if delta is not None else 0) - len(in_delta.intersection(removed)) + len(pending)
         if (usable and info.get("kind") == wanted and in_delta.issuperset(removed)
                 and DELTA_SHARE * delta_size <= main_count):
             # the main file stays as it is: removals and additions go to the delta
             if delta is None:
-                delta = VectorIndex.build(vectors, approximate_from=len(vectors) + 1, ids=ids)
+                delta = _streamed_index(embedder, pending, approximate_from=len(pending) + 1)
             else:
                 delta.remove(removed)
-                delta.add(vectors, ids)
+                _add_in_chunks(delta, embedder, pending)
             delta.save(delta_file)
             kind, main_bytes = info["kind"], info.get("main_bytes") or faiss_file.stat().st_size
         else:
@@ -177,7 +177,6 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
                 store.db.execute("UPDATE passages SET embedded = 0")
                 pending, index, delta = store.pending_passages(), None, None
                 ids = np.array([p[0] for p in pending], dtype=np.int64)
-                vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
             if index is not None and delta is not None:  # fold the delta back in
                 index.add(*delta.vectors_with_ids())
             all_count = (len(index) - len(removed) if index is not None else 0) + len(pending)
@@ -185,13 +184,11 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
                 store.db.execute("UPDATE passages SET embedded = 0")  # type change: the one full rebuild
                 pending, index = store.pending_passages(), None
                 ids = np.array([p[0] for p in pending], dtype=np.int64)
-                vectors = embedder.encode([p[1] for p in pending]) if pending else np.zeros((0, 1), np.float32)
             if index is not None:
                 index.remove(removed)
-                index.add(vectors, ids)
+                _add_in_chunks(index, embedder, pending)
             elif len(pending):
-                index = VectorIndex.build(vectors, approximate_from=APPROXIMATE_FROM, ids=ids,
-                                          compress_from=COMPRESS_FROM)
+                index = _streamed_index(embedder, pending, APPROXIMATE_FROM, COMPRESS_FROM)
             delta_file.unlink(missing_ok=True)  # first: a run killed now finds no delta and starts again
             delta, delta_size = None, 0
             if index is not None:
@@ -206,6 +203,24 @@ def build_index(out: Path, embedder: Embedder, force: bool = False) -> int:
                                             "embedded_now": len(pending), "delta": delta_size,
                                             "main_bytes": main_bytes}, indent=1) + "\n")
         return store.paragraph_count()
+
+
+def _streamed_index(embedder: Embedder, passages: list[tuple[int, str]], approximate_from: int,
+                    compress_from: int | None = None) -> VectorIndex:
+    """An index of `passages` (id, text), trained on a sample and filled chunk by chunk: its peak
+    memory is the index plus one chunk, not every vector of the corpus at once."""
+    rows = VectorIndex.training_rows(len(passages), approximate_from, compress_from)
+    sample = embedder.encode([passages[i][1] for i in rows] if len(rows) else [passages[0][1]])
+    index = VectorIndex.empty(sample, len(passages), approximate_from, compress_from=compress_from)
+    del sample
+    _add_in_chunks(index, embedder, passages)
+    return index
+
+
+def _add_in_chunks(index: VectorIndex, embedder: Embedder, passages: list[tuple[int, str]]) -> None:
+    for start in range(0, len(passages), _ENCODE_CHUNK):
+        chunk = passages[start : start + _ENCODE_CHUNK]
+        index.add(embedder.encode([text for _, text in chunk]), np.array([i for i, _ in chunk], dtype=np.int64))
 
 
 def _read_info(info_file: Path) -> dict:
