@@ -154,7 +154,8 @@ def calibrate(zh: Side, en: Side, params: AlignParams = AlignParams(), scored: _
     """Length ratio and random-pair margin statistics of one document pair."""
     scored = scored or _prepare(zh, en, params)
     n, m = zh.size, en.size
-    ratio = float(en.lengths.sum() / max(zh.lengths.sum(), 1.0)) if n and m else 1.0
+    # both sums at least 1: an all-blank side gives a finite ratio, not a zero that _length_penalty divides by
+    ratio = float(max(en.lengths.sum(), 1.0) / max(zh.lengths.sum(), 1.0)) if n and m else 1.0
     if n < 2 or m < 2:
         return Calibration(ratio, _PRIOR_THRESHOLD, _PRIOR_SPREAD)
     # a grid of pairs far from the diagonal: symmetric in the two languages, deterministic

@@ -128,3 +128,17 @@ def test_absorb_joins_a_short_heading_part_and_keeps_a_true_deletion() -> None:
     assert shapes[0] == ((0, 1, 2), (0,))
     assert ((20,), ()) in shapes  # its neighbours' text does not hold it: stays unmatched
     assert shapes[1:] == plain[2:]  # nothing else moves
+
+
+def test_a_side_of_zero_lengths_aligns_without_numpy_warnings() -> None:
+    """Every English segment of length 0 (blank lines that survived extraction): the length ratio
+    stays finite, so the length penalty never divides by zero (it once warned and gave inf/nan)."""
+    import warnings
+
+    meanings = _meanings(6, 11)
+    zh = _side(meanings, np.full(6, 30))
+    en = _side(_noisy(meanings, 12), np.zeros(6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from numpy fails the test
+        beads = align_beads(zh, en, PARAMS)
+    _check_cover(beads, 6, 6)
