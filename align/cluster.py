@@ -149,7 +149,7 @@ def map_documents(process: Callable[[Any, Any], Any], items: Iterable[Any], stat
     """`process(item, state)` for every item on the cluster's worker actors; results in input order.
 
     Workers run in the driver's working folder: on several machines, that folder (the build and
-    fetch folders) must be on a shared filesystem at the same path. `workers` defaults to the
+    fetch folders) and the embedding cache must be on a shared filesystem at the same path. `workers` defaults to the
     cluster's CPUs / `worker_cpus`. Without `limiter` a fresh FetchLimiter
     (cap 4, 0.5 s spacing, as align.fetch.FetchConfig) serves this map.
     """

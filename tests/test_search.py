@@ -196,3 +196,32 @@ def test_full_rebuild_in_small_chunks_finds_what_one_pass_finds(built: Path, tmp
         assert json.loads((out / "index" / "index.json").read_text())["kind"] == "ivf"
     for query in ("Decides to remain seized of the matter.", "维持和平", "protection of civilians"):
         assert _hits(chunked, embedder, query) == _hits(one_pass, embedder, query)
+
+
+def test_a_cluster_worker_leaves_its_search_passages_in_the_cache(tmp_path: Path) -> None:
+    """On Ray workers (warm_search) a document's search passages are embedded with the document, into
+    the shared cache, so the driver's index only reads them; the local path leaves them to the index."""
+    from align.embed import normalise_for_embedding
+    from align.embed_cache import EmbeddingCache
+    from conftest import FETCHED, SEEDS
+    from tm.build import BuildOptions, _document_or_failure, collect_seeds
+    from tm.search import folder_paragraphs
+
+    seed = collect_seeds([str(SEEDS / "S-RES-2518-2020.zh.txt")])[0]
+    options = BuildOptions(fetched=FETCHED, offline=True)
+
+    def not_embedded(name: str, warm: bool) -> int:
+        cache = EmbeddingCache(tmp_path / name / "embeddings.sqlite")
+        embedder = USEEmbedder(cache)
+        work = tmp_path / name / "out"
+        assert _document_or_failure(seed, embedder, out=work, options=options, warm_search=warm).status == "aligned"
+        texts = [normalise_for_embedding(p) for row in folder_paragraphs(work / "docs" / seed.name)[0]
+                 for p in passages(row[4], row[1])]
+        assert len(texts) > 100
+        missing: list[int] = []
+        cache.get_or_compute(embedder.model_id, texts, lambda todo: (missing.append(len(todo)),
+                                                                     embedder._pool(todo))[1])
+        return sum(missing)
+
+    assert not_embedded("worker", warm=True) == 0
+    assert not_embedded("local", warm=False) > 100

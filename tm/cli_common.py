@@ -46,24 +46,28 @@ def cache_path() -> Path:
     return Path(os.environ.get("UNTM_CACHE", Path.home() / ".cache" / "untm")) / "embeddings.sqlite"
 
 
-def load_embedder(model: str | None):
+def load_embedder(model: str | None, cache: Path | None = None):
     from align.embed import make_embedder
     from align.embed_cache import EmbeddingCache
 
-    return make_embedder(model, EmbeddingCache(cache_path()))
+    return make_embedder(model, EmbeddingCache(cache or cache_path()))
 
 
 class LazyEmbedder:
-    """The embedder, made at first use: a build whose every input is refused loads no model and writes no cache."""
+    """The embedder, made at first use: a build whose every input is refused loads no model and writes no cache.
+
+    The cache path is the driver's, fixed when made: Ray workers (started with `ray start`, whose
+    environment is not the driver's) use the same cache, where they leave the search passages'
+    vectors for the driver's index (tm/build.py)."""
 
     def __init__(self, model: str | None) -> None:
-        self._model, self._embedder = model, None
+        self._model, self._embedder, self._cache = model, None, cache_path()
 
     def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("_model", "_embedder"):  # pickling (Ray workers) asks before __init__
+        if name.startswith("__") or name in ("_model", "_embedder", "_cache"):  # pickling asks before __init__
             raise AttributeError(name)
         if self._embedder is None:
-            self._embedder = load_embedder(self._model)
+            self._embedder = load_embedder(self._model, self._cache)
         return getattr(self._embedder, name)
 
 

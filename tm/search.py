@@ -67,6 +67,14 @@ def folder_sources(folder: Path) -> list[Path]:
     return [path for path in (folder / name for name in names) if path.exists()]
 
 
+def embed_passages(folder: Path, embedder: Embedder) -> int:
+    """Embed one document folder's search passages (into the embedder's cache); how many there were."""
+    texts = [passage for row in folder_paragraphs(folder)[0] for passage in passages(row[4], row[1])]
+    if texts:
+        embedder.encode(texts)
+    return len(texts)
+
+
 def folder_paragraphs(folder: Path) -> tuple[list[tuple[str, str, int, str, str, str, str]], list[Path]]:
     """(symbol, lang, index, label, text, aligned, group) of one document folder, and its input files."""
     sources = folder_sources(folder)

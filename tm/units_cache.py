@@ -27,8 +27,9 @@ REVIEW_FILE = "review.json"
 REVIEW_VERSION = 2  # bump when tm/review.py changes a page, an index line or a workbook row
 
 
-def units_stage(work: Path, force: bool = False) -> Path:
-    """docs/<name>/{paragraphs,beads} → docs/<name>/units.jsonl: units and unmatched rows per level."""
+def units_stage(work: Path, force: bool = False) -> bool:
+    """docs/<name>/{paragraphs,beads} → docs/<name>/units.jsonl: units and unmatched rows per level.
+    True when it was made again (the document's paragraphs or beads changed)."""
     inputs = [work / name for name in DOCUMENT_FILES]
 
     def produce() -> str:
@@ -41,9 +42,7 @@ def units_stage(work: Path, force: bool = False) -> Path:
             lines += [json.dumps({"level": level, "unmatched": list(row)}, ensure_ascii=False) for row in unmatched]
         return "".join(line + "\n" for line in lines)
 
-    out = work / UNITS_FILE
-    run_stage(out, "units", {"version": UNITS_VERSION}, inputs, produce, force)
-    return out
+    return run_stage(work / UNITS_FILE, "units", {"version": UNITS_VERSION}, inputs, produce, force)
 
 
 def fragment_stage(work: Path, profile: str, force: bool = False) -> Path:
