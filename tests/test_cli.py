@@ -110,3 +110,22 @@ def test_presegmented_blank_lines_are_segments(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     covered = [i for line in result.stdout.splitlines() for i in json.loads(line.split(":")[0])]
     assert covered == [0, 1, 2]
+
+
+def test_segment_into_a_closed_pipe_exits_quietly(tmp_path) -> None:
+    """`untm segment FILE | head -1`: the reader leaves early; exit 0 as `untm lookup` does, no traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    text = tmp_path / "long.zh.txt"  # far more than a pipe's buffer, so the writer is still writing
+    text.write_text("\n\n".join(f"{n}. 安全理事会决定继续积极处理此案，并请秘书长报告执行情况。" for n in range(1, 5001)),
+                    encoding="utf-8")
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen([sys.executable, "-c", "from tm.cli import main; main()", "segment", str(text)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 0 and "Traceback" not in stderr, stderr

@@ -16,7 +16,7 @@ import click
 
 from align import __version__
 from tm import cli_common  # load_embedder through the module: one place to swap the model in tests
-from tm.cli_common import LazyEmbedder, handle_errors, index_embedder, model_option, progress
+from tm.cli_common import LazyEmbedder, echo, handle_errors, index_embedder, model_option, progress
 from tm.cli_review import review
 from tm.cli_search import index, lookup, search, terms
 
@@ -56,7 +56,7 @@ def segment(file: Path, lang: str | None, sentences: bool, as_json: bool) -> Non
         else [{"index": p.index, "label": p.label, "text": p.text} for p in document.paragraphs]
     )
     for row in rows:
-        click.echo(json.dumps(row, ensure_ascii=False) if as_json else row["text"])
+        echo(json.dumps(row, ensure_ascii=False) if as_json else row["text"])
 
 
 @cli.command()
@@ -94,7 +94,7 @@ def align(zh_file: Path, en_file: Path, presegmented: bool, level: str, model: s
         else:
             beads = [json.dumps(row, ensure_ascii=False) for row in align_files(zh_file, en_file, embedder, level)]
     for line in beads:
-        click.echo(line)
+        echo(line)
 
 
 @cli.command("eval")
