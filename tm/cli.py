@@ -47,7 +47,7 @@ def segment(file: Path, lang: str | None, sentences: bool, as_json: bool) -> Non
     from align.extract import segment_file, sentences_of
     from align.inputs import check_not_empty, segment_checked
 
-    document = (segment_checked(file, lang) if lang else segment_file(file)).document
+    document = (segment_checked(file, lang, lang_option=True) if lang else segment_file(file)).document
     check_not_empty(file, [p.text for p in document.paragraphs])
     rows = (
         [{"paragraph": i, "sentence": n, "text": text}
