@@ -31,6 +31,7 @@ from tm.store import Store, StoredParagraph, store_lock, store_path
 INDEX_DIR = "index"
 _CLAUSE_END_RE = re.compile(r"(?<=[，,；;。：:])\s*")
 _QUOTED_RE = re.compile(r'"([^"]+)"|“([^”]+)”')
+_STRAY_QUOTES = str.maketrans({'"': " ", "“": " ", "”": " "})
 APPROXIMATE_FROM = 200_000  # exact search below; IVF above (recall measured by scripts/bench_search.py)
 COMPRESS_FROM = 1_000_000  # IVF-SQ8 from here on: ~0.5 GB a million vectors instead of 2 GB
 RRF_K = 60
@@ -233,7 +234,9 @@ def _read_info(info_file: Path) -> dict:
 def parse_query(query: str) -> tuple[str, list[str]]:
     """(the query without quotes, its quoted phrases); an empty query is an error."""
     phrases = [a or b for a, b in _QUOTED_RE.findall(query)]
-    plain = " ".join(_QUOTED_RE.sub(lambda m: m.group(1) or m.group(2), query).split())
+    unquoted = _QUOTED_RE.sub(lambda m: m.group(1) or m.group(2), query)
+    # a quote left without its partner (`"protection of`, `""`) is no part of the text to find
+    plain = " ".join(unquoted.translate(_STRAY_QUOTES).split())
     if not plain:
         raise AlignError("the search query is empty", hint='give some words, e.g. untm search "protection of civilians"')
     return plain, [p.strip() for p in phrases if p.strip()]
