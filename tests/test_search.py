@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,19 @@ def test_a_query_of_quotes_alone_is_empty(query: str) -> None:
     """It used to search by meaning for the quote characters and list ten unrelated paragraphs."""
     with pytest.raises(AlignError, match="query is empty"):
         parse_query(query)
+
+
+def test_symbol_filter_takes_the_symbol_as_english_text_writes_it(built: Path, embedder: USEEmbedder) -> None:
+    hits = search(built, "维持和平", embedder, k=3, symbol="S/RES/2518 (2020)")
+    assert hits and {h.paragraph.symbol for h in hits} == {"S/RES/2518(2020)"}
+
+
+@pytest.mark.parametrize("symbol", ["S/RES/9999(2020)", "S-RES-2518-2020"])
+def test_symbol_filter_naming_no_document_is_an_error(built: Path, embedder: USEEmbedder, symbol: str) -> None:
+    """It used to find nothing and exit 0, so a mistyped symbol looked like a term with no occurrence."""
+    with pytest.raises(AlignError, match=f"no document {re.escape(symbol)} in ") as info:
+        search(built, "维持和平", embedder, symbol=symbol)
+    assert "S/RES/2518(2020)" in info.value.hint
 
 
 def test_passages_cover_long_paragraphs() -> None:

@@ -25,6 +25,7 @@ from align.errors import AlignError, StaleIndex
 from align.index import VectorIndex
 from align.pair import join_segments
 from align.stages import read_document
+from align.symbols import is_symbol, normalise_symbol
 from align.types import read_beads, write_atomic
 from tm.store import Store, StoredParagraph, store_lock, store_path
 
@@ -263,10 +264,18 @@ def search(out: Path, query: str, embedder: Embedder, k: int = 10, *, symbol: st
     if info["model"] != embedder.model_id:
         raise StaleIndex(f"the index in {out} was built with {info['model']}, not {embedder.model_id}",
                          hint="search with the same --model, or rebuild the index with `untm index --force`")
+    if symbol and is_symbol(symbol):
+        symbol = normalise_symbol(symbol)  # "S/RES/2423 (2018)" as English text writes it
     where, args = _filters(symbol, lang, label)
     with Store(out, create=False) as store:
         if store.embedded_count() != info["vectors"]:
             raise StaleIndex(f"the index in {out} does not match its paragraph list", hint="run `untm index --force`")
+        if symbol and not store.has_symbol(symbol):  # the filter would silently find nothing
+            known = store.symbols(limit=6)
+            shown = ", ".join(known[:5]) + (", …" if len(known) > 5 else "")
+            raise AlignError(f"no document {symbol} in {out}",
+                             hint=f"give --symbol as the build recorded it, e.g. {shown}" if known
+                             else "its documents have no UN symbol; search without --symbol")
         if info["vectors"] == 0:
             return []
         literal: list[int] = []
