@@ -249,7 +249,8 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
                        on_result=lambda r: task.advance(1, f"{r.symbol} [{r.lang}] {r.status}"))
     for result in report.results:
         if result.status in ("failed", "not published"):
-            click.echo(f"{result.status}: {result.symbol} [{result.lang}] {result.message}", err=True)
+            named = f"{result.symbol} [{result.lang}]"  # a FetchError's message starts so too: say it once
+            click.echo(f"{result.status}: {named} {result.message.removeprefix(named + ': ')}", err=True)
     counts = {status: report.count(status) for status in ("fetched", "cached", "not published", "failed")}
     click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f", {len(invalid)} invalid links skipped")
     if counts["failed"]:
