@@ -223,7 +223,7 @@ class Client:
                             self.in_flight -= 1
             except _Transient as exc:
                 if attempt >= config.retries:
-                    raise FetchError(symbol, lang, shown_url(url), f"{exc} (after {attempt + 1} tries)",
+                    raise FetchError(symbol, lang, shown_url(url), f"{exc} (after {attempt + 1} {'try' if attempt == 0 else 'tries'})",
                                      hint="check the network, or use --offline with what is cached") from exc
                 self._sleep_before_retry(attempt, None, url, symbol, lang)
                 attempt += 1

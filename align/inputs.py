@@ -26,8 +26,10 @@ def detected_language(texts: Sequence[str]) -> str:
     return detect_language("\n".join(texts))
 
 
-def check_roles(roles: Sequence[tuple[Path, str, str]]) -> None:
-    """Each (path, expected language, detected language) must agree; swapped or same-language pairs say so."""
+def check_roles(roles: Sequence[tuple[Path, str, str]], *, lang_option: bool = False) -> None:
+    """Each (path, expected language, detected language) must agree; swapped or same-language pairs say so.
+
+    `lang_option`: the command has a --lang option (untm segment), so the hint may suggest it."""
     wrong = [(path, expected, found) for path, expected, found in roles if expected != found]
     if not wrong:
         return
@@ -40,16 +42,18 @@ def check_roles(roles: Sequence[tuple[Path, str, str]]) -> None:
         raise ExtractError(f"both files are {LANGUAGE_NAMES[found]}: {roles[0][0]} and {roles[1][0]}",
                            hint="give one Chinese and one English file, Chinese first")
     path, expected, found = wrong[0]
+    article = "an" if expected == "en" else "a"
     raise ExtractError(f"{path} looks {LANGUAGE_NAMES[found]}, but it is given as {LANGUAGE_NAMES[expected]}",
-                       hint=f"give a {LANGUAGE_NAMES[expected]} file here, or say --lang {found}")
+                       hint=f"give {article} {LANGUAGE_NAMES[expected]} file here"
+                            + (f", or say --lang {found}" if lang_option else ""))
 
 
-def segment_checked(path: Path, lang: str, symbol: str | None = None) -> Segmented:
-    """segment_file, refusing an empty file or one whose text is not in `lang`."""
+def segment_checked(path: Path, lang: str, symbol: str | None = None, *, lang_option: bool = False) -> Segmented:
+    """segment_file, refusing an empty file or one whose text is not in `lang` (`lang_option`: see check_roles)."""
     segmented = segment_file(path, lang, symbol)
     texts = [p.text for p in segmented.document.paragraphs]
     check_not_empty(path, texts)
-    check_roles([(Path(path), lang, detected_language(texts))])
+    check_roles([(Path(path), lang, detected_language(texts))], lang_option=lang_option)
     return segmented
 
 

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from align.errors import ExtractError
 from align.extract import read_text
 from fake_embedder import BigramEmbedder
 from tm.build import FAILED, BuildOptions, build, collect_seeds
+from tm.cli import cli
 
 ZH = "S/RES/1 (2000)\n第 1 (2000) 号决议\n1. 决定继续处理此案。\n2. 请秘书长报告。\n"
 EN = ("Resolution 1 (2000)\n1. Decides to remain seized of the matter.\n"
@@ -96,3 +98,16 @@ def test_a_file_system_error_fails_one_document(tmp_path: Path) -> None:
     status = {d.name: (d.status, d.message) for d in report.documents}
     assert status["fine"] == ("aligned", "")
     assert status["blocked"][0] == FAILED and str(out / "docs" / "blocked") in status["blocked"][1]
+
+
+@pytest.mark.parametrize("content", [[], ["notes.md"], ["report.en.txt"]])
+def test_a_folder_without_seeds_is_an_error_and_nothing_is_written(tmp_path: Path, content: list[str]) -> None:
+    """It used to build nothing, write an empty TM set and exit 0, as if all had gone well."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    for name in content:
+        (folder / name).write_text("The Security Council decides to remain seized of the matter.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-q", "build", str(folder), "-o", str(tmp_path / "out"), "--offline"])
+    assert result.exit_code == 1, result.output
+    assert f"error: no seeds in {folder}" in result.stderr and "hint: " in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -110,3 +111,58 @@ def test_presegmented_blank_lines_are_segments(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     covered = [i for line in result.stdout.splitlines() for i in json.loads(line.split(":")[0])]
     assert covered == [0, 1, 2]
+
+
+def test_segment_into_a_closed_pipe_exits_quietly(tmp_path) -> None:
+    """`untm segment FILE | head -1`: the reader leaves early; exit 0 as `untm lookup` does, no traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    text = tmp_path / "long.zh.txt"  # far more than a pipe's buffer, so the writer is still writing
+    text.write_text("\n\n".join(f"{n}. 安全理事会决定继续积极处理此案，并请秘书长报告执行情况。" for n in range(1, 5001)),
+                    encoding="utf-8")
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen([sys.executable, "-c", "from tm.cli import main; main()", "segment", str(text)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 0 and "Traceback" not in stderr, stderr
+
+
+def _readme_usages() -> list[tuple[list[str], str]]:
+    """(command path, usage) of each line of README's Commands block, e.g. (["review", "apply"], "WORKBOOK [--out OUT]")."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Commands", 1)[1].split("`untm --help`", 1)[0]
+    usages = []
+    for line in block.strip().splitlines():
+        usage = re.split(r"\s{3,}", line.strip())[0]
+        words = usage.split()
+        path = [words[1]]
+        group = cli.commands[words[1]]
+        if hasattr(group, "commands") and len(words) > 2 and words[2] in group.commands:
+            path.append(words[2])
+        usages.append((path, " ".join(words[1 + len(path):])))
+    return usages
+
+
+@pytest.mark.parametrize("path, usage", _readme_usages(), ids=lambda value: " ".join(value) if isinstance(value, list)
+                         else None)
+def test_readme_command_lines_match_the_commands(path: list[str], usage: str) -> None:
+    """Every option README's Commands block shows exists, and a command taking no argument is shown with none."""
+    import re
+
+    command = cli
+    for name in path:
+        command = command.commands[name]
+    help_text = CliRunner().invoke(cli, [*path, "--help"]).output
+    for option in re.findall(r"--[a-z][a-z-]*", usage):
+        assert option in help_text, f"README shows `untm {' '.join(path)} {option}`, which --help does not list"
+    shown = re.sub(r"\[[^]]*\]|--[a-z-]+ [A-Z][A-Z /.…]*|--[a-z-]+|-[a-z] \S+", " ", usage).split()
+    if not any(isinstance(p, click.Argument) for p in command.params):
+        assert not shown, f"README shows `untm {' '.join(path)}` with {shown}, but it takes no argument"

@@ -243,6 +243,24 @@ def test_fetch_command_failure_exit_status(undocs: FakeUndocs, tmp_path: Path) -
     result = CliRunner().invoke(cli, ["fetch", "S/RES/404(2020)", "--fetched", str(tmp_path), "--base-url",
                                       undocs.base_url, "--delay", "0"])
     assert result.exit_code == 1 and "failed: S/RES/404(2020) [en]" in result.output
+    assert "[en] S/RES/404(2020) [en]" not in result.output, "symbol and language said twice"
+
+
+def test_fetch_command_connection_failure_names_the_document_once(tmp_path: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from tm.cli import cli
+
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(cli, ["fetch", "S/RES/404(2020)", "--fetched", str(tmp_path), "--base-url",
+                                      f"http://127.0.0.1:{port}", "--delay", "0", "--retries", "0"])
+    assert result.exit_code == 1, result.output
+    assert "failed: S/RES/404(2020) [en] connection failed" in result.stderr, result.stderr
+    assert "(after 1 try)" in result.stderr
 
 
 def test_viewer_page_without_link_falls_back_to_the_document_api(undocs: FakeUndocs, threaded_server, tmp_path) -> None:

@@ -34,7 +34,8 @@ def _written(folder: Path) -> set[str]:
 @pytest.mark.parametrize("arguments, message, hint", [
     (["segment", "empty.txt"], "empty.txt is empty", "document's text"),
     (["segment", "blank.txt", "--lang", "en"], "blank.txt is empty", "document's text"),
-    (["segment", "zh.txt", "--lang", "en"], "zh.txt looks Chinese, but it is given as English", "--lang zh"),
+    (["segment", "zh.txt", "--lang", "en"], "zh.txt looks Chinese, but it is given as English",
+     "give an English file here, or say --lang zh"),
     (["segment", "en.txt", "--lang", "zh"], "en.txt looks English, but it is given as Chinese", "--lang en"),
     (["align", "empty.txt", "en.txt"], "empty.txt is empty", "document's text"),
     (["align", "zh.txt", "blank.txt", "--presegmented"], "blank.txt is empty", "document's text"),
@@ -66,6 +67,14 @@ def test_build_refuses_bad_input_and_writes_nothing(files: Path, arguments: list
     assert message in result.stdout and "hint (" in result.stdout
     assert "nothing written" in result.stdout
     assert _written(files) <= {"cache"} and not (files / "out").exists()
+
+
+def test_build_hint_for_an_english_seed_names_no_option_build_lacks(files: Path) -> None:
+    """`untm build` has no --lang: its hint must not send the user to one (it used to: "or say --lang en")."""
+    result = CliRunner().invoke(cli, ["-q", "build", "en.txt", "--offline", "-o", "out"])
+    assert result.exit_code == 1, result.output
+    assert "hint (en): give a Chinese file here" in result.stdout
+    assert "--lang" not in result.output
 
 
 def test_fetch_accepts_a_folder_of_seeds(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from align.embed import USEEmbedder
-from align.errors import StaleIndex
+from align.errors import AlignError, StaleIndex
 from tm.cli import cli
-from tm.search import build_index, passages, search
+from tm.search import build_index, parse_query, passages, search
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +64,36 @@ def test_missing_index_is_a_clear_error(tmp_path: Path, embedder: USEEmbedder) -
     with pytest.raises(StaleIndex, match="no search index") as info:
         search(tmp_path, "anything", embedder)
     assert "untm build" in info.value.hint
+
+
+@pytest.mark.parametrize("query, plain, phrases", [
+    ('"protection of civilians" Mali', "protection of civilians Mali", ["protection of civilians"]),
+    ("“部队派遣国”", "部队派遣国", ["部队派遣国"]),
+    ('"protection of', "protection of", []),  # an unpaired quote was searched for verbatim: no literal hit
+    ('Mali "" civilians', "Mali civilians", []),
+])
+def test_parse_query(query: str, plain: str, phrases: list[str]) -> None:
+    assert parse_query(query) == (plain, phrases)
+
+
+@pytest.mark.parametrize("query", ['""', "“”", ' " '])
+def test_a_query_of_quotes_alone_is_empty(query: str) -> None:
+    """It used to search by meaning for the quote characters and list ten unrelated paragraphs."""
+    with pytest.raises(AlignError, match="query is empty"):
+        parse_query(query)
+
+
+def test_symbol_filter_takes_the_symbol_as_english_text_writes_it(built: Path, embedder: USEEmbedder) -> None:
+    hits = search(built, "维持和平", embedder, k=3, symbol="S/RES/2518 (2020)")
+    assert hits and {h.paragraph.symbol for h in hits} == {"S/RES/2518(2020)"}
+
+
+@pytest.mark.parametrize("symbol", ["S/RES/9999(2020)", "S-RES-2518-2020"])
+def test_symbol_filter_naming_no_document_is_an_error(built: Path, embedder: USEEmbedder, symbol: str) -> None:
+    """It used to find nothing and exit 0, so a mistyped symbol looked like a term with no occurrence."""
+    with pytest.raises(AlignError, match=f"no document {re.escape(symbol)} in ") as info:
+        search(built, "维持和平", embedder, symbol=symbol)
+    assert "S/RES/2518(2020)" in info.value.hint
 
 
 def test_passages_cover_long_paragraphs() -> None:

@@ -141,7 +141,11 @@ def collect_seeds(arguments: Sequence[str], pairs: Sequence[tuple[str, str]] = (
         path = Path(argument)
         kind = path_kind(path)
         if kind == "dir":
-            seeds.extend(_folder_seeds(path))
+            if not (found := _folder_seeds(path)):  # an empty build would look like success (exit 0, empty TMX)
+                raise AlignError(f"no seeds in {path}",
+                                 hint="a seed folder holds Chinese texts (.txt, .pdf, .docx, .doc) or name.zh.* + "
+                                      "name.en.* pairs; an English file name.en.* alone is not a seed")
+            seeds.extend(found)
         elif kind == "file":
             seeds.append(Seed(_seed_name(path), path))
         elif is_symbol(argument):

@@ -16,7 +16,7 @@ import click
 
 from align import __version__
 from tm import cli_common  # load_embedder through the module: one place to swap the model in tests
-from tm.cli_common import LazyEmbedder, handle_errors, index_embedder, model_option, progress
+from tm.cli_common import LazyEmbedder, echo, handle_errors, index_embedder, model_option, progress
 from tm.cli_review import review
 from tm.cli_search import index, lookup, search, terms
 
@@ -47,7 +47,7 @@ def segment(file: Path, lang: str | None, sentences: bool, as_json: bool) -> Non
     from align.extract import segment_file, sentences_of
     from align.inputs import check_not_empty, segment_checked
 
-    document = (segment_checked(file, lang) if lang else segment_file(file)).document
+    document = (segment_checked(file, lang, lang_option=True) if lang else segment_file(file)).document
     check_not_empty(file, [p.text for p in document.paragraphs])
     rows = (
         [{"paragraph": i, "sentence": n, "text": text}
@@ -56,7 +56,7 @@ def segment(file: Path, lang: str | None, sentences: bool, as_json: bool) -> Non
         else [{"index": p.index, "label": p.label, "text": p.text} for p in document.paragraphs]
     )
     for row in rows:
-        click.echo(json.dumps(row, ensure_ascii=False) if as_json else row["text"])
+        echo(json.dumps(row, ensure_ascii=False) if as_json else row["text"])
 
 
 @cli.command()
@@ -94,7 +94,7 @@ def align(zh_file: Path, en_file: Path, presegmented: bool, level: str, model: s
         else:
             beads = [json.dumps(row, ensure_ascii=False) for row in align_files(zh_file, en_file, embedder, level)]
     for line in beads:
-        click.echo(line)
+        echo(line)
 
 
 @cli.command("eval")
@@ -249,7 +249,8 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
                        on_result=lambda r: task.advance(1, f"{r.symbol} [{r.lang}] {r.status}"))
     for result in report.results:
         if result.status in ("failed", "not published"):
-            click.echo(f"{result.status}: {result.symbol} [{result.lang}] {result.message}", err=True)
+            named = f"{result.symbol} [{result.lang}]"  # a FetchError's message starts so too: say it once
+            click.echo(f"{result.status}: {named} {result.message.removeprefix(named + ': ')}", err=True)
     counts = {status: report.count(status) for status in ("fetched", "cached", "not published", "failed")}
     click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f", {len(invalid)} invalid links skipped")
     if counts["failed"]:

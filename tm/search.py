@@ -25,12 +25,14 @@ from align.errors import AlignError, StaleIndex
 from align.index import VectorIndex
 from align.pair import join_segments
 from align.stages import read_document
+from align.symbols import is_symbol, normalise_symbol
 from align.types import read_beads, write_atomic
 from tm.store import Store, StoredParagraph, store_lock, store_path
 
 INDEX_DIR = "index"
 _CLAUSE_END_RE = re.compile(r"(?<=[，,；;。：:])\s*")
 _QUOTED_RE = re.compile(r'"([^"]+)"|“([^”]+)”')
+_STRAY_QUOTES = str.maketrans({'"': " ", "“": " ", "”": " "})
 APPROXIMATE_FROM = 200_000  # exact search below; IVF above (recall measured by scripts/bench_search.py)
 COMPRESS_FROM = 1_000_000  # IVF-SQ8 from here on: ~0.5 GB a million vectors instead of 2 GB
 RRF_K = 60
@@ -241,7 +243,9 @@ def _read_info(info_file: Path) -> dict:
 def parse_query(query: str) -> tuple[str, list[str]]:
     """(the query without quotes, its quoted phrases); an empty query is an error."""
     phrases = [a or b for a, b in _QUOTED_RE.findall(query)]
-    plain = " ".join(_QUOTED_RE.sub(lambda m: m.group(1) or m.group(2), query).split())
+    unquoted = _QUOTED_RE.sub(lambda m: m.group(1) or m.group(2), query)
+    # a quote left without its partner (`"protection of`, `""`) is no part of the text to find
+    plain = " ".join(unquoted.translate(_STRAY_QUOTES).split())
     if not plain:
         raise AlignError("the search query is empty", hint='give some words, e.g. untm search "protection of civilians"')
     return plain, [p.strip() for p in phrases if p.strip()]
@@ -268,10 +272,18 @@ def search(out: Path, query: str, embedder: Embedder, k: int = 10, *, symbol: st
     if info["model"] != embedder.model_id:
         raise StaleIndex(f"the index in {out} was built with {info['model']}, not {embedder.model_id}",
                          hint="search with the same --model, or rebuild the index with `untm index --force`")
+    if symbol and is_symbol(symbol):
+        symbol = normalise_symbol(symbol)  # "S/RES/2423 (2018)" as English text writes it
     where, args = _filters(symbol, lang, label)
     with Store(out, create=False) as store:
         if store.embedded_count() != info["vectors"]:
             raise StaleIndex(f"the index in {out} does not match its paragraph list", hint="run `untm index --force`")
+        if symbol and not store.has_symbol(symbol):  # the filter would silently find nothing
+            known = store.symbols(limit=6)
+            shown = ", ".join(known[:5]) + (", …" if len(known) > 5 else "")
+            raise AlignError(f"no document {symbol} in {out}",
+                             hint=f"give --symbol as the build recorded it, e.g. {shown}" if known
+                             else "its documents have no UN symbol; search without --symbol")
         if info["vectors"] == 0:
             return []
         literal: list[int] = []

@@ -248,6 +248,14 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- reading ---------------------------------------------------------------------------------
+    def has_symbol(self, symbol: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE symbol = ? LIMIT 1", (symbol,)).fetchone() is not None
+
+    def symbols(self, limit: int = 5) -> list[str]:
+        """Some document symbols in the store, sorted (documents built without one left out)."""
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT symbol FROM documents WHERE symbol != '' ORDER BY symbol LIMIT ?", (limit,))]
+
     def paragraph_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
 
