@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,16 @@ from tm.record import segmented
 from tm.store import Store
 from tm.tbx import tbx_bytes, write_glossary
 from tm.termhood import extract_terms
-from tm.terms import (Candidate, _drop_coordinations, _normalise_en, _surface, concordance, term_pattern, wilson_lower,
-                      word_ngrams)
+from tm.terms import (
+    Candidate,
+    _drop_coordinations,
+    _normalise_en,
+    _surface,
+    concordance,
+    term_pattern,
+    wilson_lower,
+    word_ngrams,
+)
 from tm.words import en_words
 
 DATA = Path(__file__).parent / "data"
@@ -120,13 +127,18 @@ def test_counterpart_precision_on_50_hand_checked_pairs(built: Path) -> None:
 
 
 @pytest.mark.integration
-def test_counterpart_precision_on_192_un_term_pairs(built: Path, tmp_path: Path) -> None:
-    """The seeds' store plus the 8,000 UNv1.0 pairs; measured zh→en 0.995, en→zh 0.964 (scripts/eval_terms.py)."""
+@pytest.mark.parametrize("gold_name,least_zh_en,least_en_zh", [
+    ("terms_gold_150.tsv", 0.95, 0.95),  # measured zh→en 0.995, en→zh 0.964 (scripts/eval_terms.py)
+    ("terms_gold_heldout.tsv", 0.86, 0.91),  # written apart from the tuning; measured 0.875, 0.932 (0.858, 0.881 before)
+])
+def test_counterpart_precision_on_un_term_pairs(built: Path, tmp_path: Path, gold_name: str, least_zh_en: float,
+                                                 least_en_zh: float) -> None:
+    """The seeds' store plus the 8,000 UNv1.0 pairs; the assertions guard regressions."""
     import shutil
 
     shutil.copy(built / "tm.sqlite", tmp_path / "tm.sqlite")
     pairs = [json.loads(line) for line in (DATA / "unpc" / "UNv1.0.devset+testset.zh-en.jsonl").open(encoding="utf-8")]
-    gold = [line.split("\t") for line in (DATA / "terms_gold_150.tsv").read_text(encoding="utf-8").splitlines()
+    gold = [line.split("\t") for line in (DATA / gold_name).read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
     assert len(gold) >= 150
     embedder = USEEmbedder()
@@ -145,7 +157,7 @@ def test_counterpart_precision_on_192_un_term_pairs(built: Path, tmp_path: Path)
         zh_to_en = sum(norm(top(zh.split("|")[0])) in {norm(e) for e in en.split("|")} for zh, en in gold) / len(gold)
         en_to_zh = sum(top(en.split("|")[0]) in zh.split("|") for zh, en in gold) / len(gold)
     print(f"counterpart precision on {len(gold)} pairs: zh→en {zh_to_en:.3f}, en→zh {en_to_zh:.3f}")
-    assert zh_to_en >= 0.95 and en_to_zh >= 0.95
+    assert zh_to_en >= least_zh_en and en_to_zh >= least_en_zh
 
 
 def test_extract_and_export_tbx_and_glossary(built: Path, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from align.errors import AlignError
@@ -37,9 +38,9 @@ ZH_FUNCTION_WORDS = frozenset("""的 和 与 及 在 了 对 为 并 或 等 以
 未经""".split())
 # jieba cuts these off as words of their own, yet they begin terms: 有 组织 犯罪, 不 扩散, 非 索 特派团, 被 拘留 者.
 # They may start a longer n-gram (Dice then decides), never stand alone or end one.
-ZH_BOUND_PREFIXES = frozenset("有 不 非 被".split())
+ZH_BOUND_PREFIXES = frozenset({"有", "不", "非", "被"})
 # a coordination "X and Y" names two things; unless the term is one itself, its counterpart is one conjunct
-CONJUNCTIONS = {"en": frozenset({"and", "or"}), "zh": frozenset("和 与 及 或 以及".split())}
+CONJUNCTIONS = {"en": frozenset({"and", "or"}), "zh": frozenset({"和", "与", "及", "或", "以及"})}
 _MAX_WORDS = {"en": 9, "zh": 5}  # "United Nations Convention on the Law of the Sea"
 _MAX_ZH_CHARS = 12
 SAMPLE = 200  # units of a frequent term read for candidates; co-occurrence is scaled up from them
@@ -226,7 +227,7 @@ def _drop_coordinations(candidates: list[Candidate], term: str, lang: str) -> li
         words = c.text.split()
         cuts = [i for i, w in enumerate(words) if w in conjunctions]
         bounds = [-1, *cuts, len(words)]
-        conjuncts = [" ".join(words[a + 1 : b]) for a, b in zip(bounds, bounds[1:])]
+        conjuncts = [" ".join(words[a + 1 : b]) for a, b in pairwise(bounds)]
         if cuts and any(together.get(part, 0) >= c.together for part in conjuncts):
             continue
         kept.append(c)
