@@ -13,7 +13,7 @@ from tm.store import Store, store_lock
 from tm.units_cache import UNITS_FILE, load_folder, read_units
 from tm.words import en_words, zh_segmented
 
-SEGMENTATION = "jieba-runs-1"  # part of the key: a new segmentation re-records every document
+SEGMENTATION = "jieba-runs-2"  # part of the key: a new segmentation re-records every document
 
 
 def segmented(zh: str, en: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from align.errors import AlignError
@@ -23,15 +24,23 @@ from tm.store import Store, StoredUnit
 from tm.words import RUN_BREAK, en_words
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_ACRONYM_RE = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Z0-9\-]*")  # MDSF, UNAMID, MONUSCO, UNMEER
 STOPWORDS = frozenset("""a an the of and or to in on for by with at from as its their his her this that these those
 be is are was were been it which who whom whose such other any all also further including under into not no
 within between through upon about against among than inter alia s its has have had will shall may should would
 can could must do does did so if but while where when whether both each every more most very well same own
-new further thereof therein such during should present presents before after over since until via per""".split())
+new further thereof therein such during should present presents before after over since until via per
+without""".split())
 ZH_FUNCTION_WORDS = frozenset("""的 和 与 及 在 了 对 为 并 或 等 以 其 之 将 由 于 所 把 被 从 是 也 而 就 都 向 中 上 下
 这 该 各 第 有 有关 以及 并且 或者 对于 关于 通过 根据 按照 包括 其他 这些 那些 一个 一些 所有 任何 已 已经 正在 应 应当
 应该 可以 能 能够 要 给 到 使 让 时 后 前 内 外 间 则 即 又 再 还 但 但是 因 因为 所以 如果 不 没有 非 我们 他们 它们
-其中 此 本 之后 之前 方面 问题 情况 进行 作出 开展 采取 继续 加强 支持 表示 注意 请 吁请 鼓励 促请 决定 欢迎 强调 重申""".split())
+其中 此 本 之后 之前 方面 问题 情况 进行 作出 开展 采取 继续 加强 支持 表示 注意 请 吁请 鼓励 促请 决定 欢迎 强调 重申
+未经""".split())
+# jieba cuts these off as words of their own, yet they begin terms: 有 组织 犯罪, 不 扩散, 非 索 特派团, 被 拘留 者.
+# They may start a longer n-gram (Dice then decides), never stand alone or end one.
+ZH_BOUND_PREFIXES = frozenset({"有", "不", "非", "被"})
+# a coordination "X and Y" names two things; unless the term is one itself, its counterpart is one conjunct
+CONJUNCTIONS = {"en": frozenset({"and", "or"}), "zh": frozenset({"和", "与", "及", "或", "以及"})}
 _MAX_WORDS = {"en": 9, "zh": 5}  # "United Nations Convention on the Law of the Sea"
 _MAX_ZH_CHARS = 12
 SAMPLE = 200  # units of a frequent term read for candidates; co-occurrence is scaled up from them
@@ -77,7 +86,7 @@ def term_pattern(term: str) -> re.Pattern[str]:
     for word in words:
         lower = re.escape(word.lower())
         if lower.endswith("y") and len(lower) > 2:
-            parts.append(f"{lower[:-1]}(?:y|ies|ied)")
+            parts.append(f"{lower[:-1]}(?:y|ys|ies|ied)")
         else:
             stem = lower[:-1] if lower.endswith("e") and len(lower) > 3 else lower
             parts.append(f"(?:{lower}|{stem})(?:s|es|ed|d|ing|’s|'s)?")
@@ -100,7 +109,7 @@ def word_ngrams(words: list[str], lang: str) -> set[str]:
     count = len(words)
     found = set()
     for start, first in enumerate(words):
-        if first == RUN_BREAK or first in stop:
+        if first == RUN_BREAK or (first in stop and not (chinese and first in ZH_BOUND_PREFIXES)):
             continue
         characters = 0
         for end in range(start, min(start + longest, count)):
@@ -160,7 +169,7 @@ def rank_counterparts(term: str, store: Store, limit: int = 8, embedder=None,
         # a million units is what would make a look-up slow
         frequency = max(store.phrase_frequency(other, gram, cap=4 * total + 200), count)
         candidates.append(Candidate(gram, count, frequency, 2 * count * scale / (total + frequency)))
-    candidates = _drop_fragments(candidates)
+    candidates = _drop_fragments(_drop_coordinations(candidates, term, other))
     candidates.sort(key=lambda c: (-round(c.dice, 3), -len(c.text.split()), c.text))
     if embedder is None or not candidates:
         return candidates[:limit]
@@ -196,6 +205,35 @@ def _drop_fragments(candidates: list[Candidate]) -> list[Candidate]:
     return kept
 
 
+def _is_coordination(term: str) -> bool:
+    """Whether the term may translate as "X and Y": it is one itself, or an acronym, which stands for a whole
+    name and names coordinate (MDSF, Malian Defence and Security Forces: 马里国防和安全部队)."""
+    if _ACRONYM_RE.fullmatch(term):
+        return True
+    if term_language(term) == "zh":
+        return bool(re.search(r"[和与及或、]", term))
+    return "," in term or bool(CONJUNCTIONS["en"] & set(term.lower().split()))
+
+
+def _drop_coordinations(candidates: list[Candidate], term: str, lang: str) -> list[Candidate]:
+    """Drop "X and Y" when the term is no coordination and X or Y is itself a candidate met with the term at
+    least as often ("Heads of State" → 国家元首, not 国家元首和政府首脑, the phrase it travels in)."""
+    if _is_coordination(term):
+        return candidates
+    conjunctions = CONJUNCTIONS[lang]
+    together = {c.text: c.together for c in candidates}
+    kept = []
+    for c in candidates:
+        words = c.text.split()
+        cuts = [i for i, w in enumerate(words) if w in conjunctions]
+        bounds = [-1, *cuts, len(words)]
+        conjuncts = [" ".join(words[a + 1 : b]) for a, b in pairwise(bounds)]
+        if cuts and any(together.get(part, 0) >= c.together for part in conjuncts):
+            continue
+        kept.append(c)
+    return kept
+
+
 def _units_with(term: str, store: Store) -> tuple[list[StoredUnit], int, int]:
     """Units with the term (a sample) and their count in the whole store and in its statistics window."""
     lang = term_language(term)
@@ -220,7 +258,8 @@ def _surface_pattern(candidate: str, lang: str) -> re.Pattern[str]:
     """Compiled once per candidate: a look-up searches up to 200 units for each of its counterparts."""
     if lang == "zh":  # words may stand either side of an enumeration comma or a book-title mark
         return re.compile(r"[、《》]?".join(re.escape(w) for w in candidate.split()))
-    words = [re.escape(w[:-1]) + "(?:y|ies)" if w.endswith("y") else re.escape(w) + "(?:s|es)?"
+    # "y" words: policy → policies, but boy → boys, survey → surveys
+    words = [re.escape(w[:-1]) + "(?:y|ies|ys)" if w.endswith("y") else re.escape(w) + "(?:s|es)?"
              for w in candidate.split()]
     return re.compile(r"(?<![A-Za-z])" + r"[\s\-,]*".join(words) + r"(?![A-Za-z])", re.IGNORECASE)
 

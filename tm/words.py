@@ -62,6 +62,8 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
         return word[:-2]
+    if len(word) > 5 and word.endswith("oes"):  # embargoes, vetoes: else "embargoe" never meets "embargo"
+        return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s", "’s")):
         return word[:-1]
     return word
