@@ -89,11 +89,27 @@ def _detect_symbol(scanned: ScannedText, texts: list[str]) -> str:
 # C0/C1 control characters other than the white space the line scanner reads (\t \n \v \f \r): no UN
 # text has them, XML (TMX) and the review workbook refuse them, and PDF extraction leaves some behind
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Invisible format characters a PDF or Word file can carry (soft hyphen, zero-width space and joiners,
+# word joiner, BOM, direction marks): not text, and a TM unit holding one never matches the sentence
+# a translator's file shows
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+# Fixed-width and no-break spaces read as a space (the UN's Word text, as in the 8,000 sentence pairs,
+# has plain spaces); the ideographic space only beside a digit or Latin letter, where the normaliser
+# then treats it as the space PDF extraction invents (a Chinese heading may set one on purpose)
+_SPACE_RE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]|(?<=[A-Za-z0-9.])\u3000|\u3000(?=[A-Za-z0-9])")
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
+
+
+def plain_characters(text: str) -> str:
+    """The text with control and invisible characters dropped, odd spaces plain, ligatures spelled out."""
+    text = _INVISIBLE_RE.sub("", _CONTROL_RE.sub("", text))
+    return _SPACE_RE.sub(" ", text).translate(_LIGATURES)
 
 
 def segment_text(text: str, lang: str | None = None, symbol: str | None = None) -> Segmented:
     """Segment extracted UN text into labelled, normalised paragraphs (raw text kept); `lang`, `symbol` detected if None."""
-    text = _CONTROL_RE.sub("", text)
+    text = plain_characters(text)
     language = lang or detect_language(text)
     scanned = scan(text)
     built = build_paragraphs(scanned.content, language) if scanned.content else []

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-NORMALISATION = "3"  # bump when a rule changes, so stage files made by older rules are rebuilt
+NORMALISATION = "4"  # bump when a rule here or in extract.plain_characters changes: older stage files are rebuilt
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SUPERSCRIPTS = "¹²³⁰⁴⁵⁶⁷⁸⁹"

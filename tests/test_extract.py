@@ -174,3 +174,17 @@ def test_control_characters_never_reach_a_paragraph() -> None:
     assert [p.text for p in document.paragraphs] == [
         "Resolution 1 (2000)", "The Security Council,", "1. Decides to remain seized of the matter."]
     assert not any(re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", p.raw) for p in document.paragraphs)
+
+
+def test_invisible_characters_odd_spaces_and_ligatures_read_as_plain_text() -> None:
+    """What a PDF or Word file can carry besides letters (soft hyphens, zero-width spaces, no-break and
+    fixed-width spaces, ligatures) never reaches a unit: the sentence reads as the translator's file shows it."""
+    en = ("1.\u00a0Decides that the \ufb01nal report of the Secretary-\u00adGeneral shall\u200b be sub\u00admitted "
+          "in\u2002full by 30\u00a0June 2021;\n\n2. Requests a report on the e\ufb00ects of the \ufb02ow of arms;")
+    texts = [p.text for p in segment_text(en, "en").document.paragraphs]
+    assert texts == ["1. Decides that the final report of the Secretary-General shall be submitted in full by 30 June 2021;",
+                     "2. Requests a report on the effects of the flow of arms;"]
+    zh = "1.\u00a0决定安全理事会\u00a02018\u3000年6月28日第\u200b8298次会议\n\n第一章\u3000导言"
+    texts = [p.text for p in segment_text(zh, "zh").document.paragraphs]
+    # the ideographic space between two Chinese words is the heading's own
+    assert texts == ["1. 决定安全理事会2018年6月28日第8298次会议", "第一章\u3000导言"]
