@@ -193,3 +193,37 @@ def test_an_edited_workbook_is_kept_when_the_build_runs_again(env: Path) -> None
     assert load_workbook(kept)["sentences"]["J2"].value == "reject"
     assert load_workbook(workbook)["sentences"]["J2"].value is None
     assert "untm review apply" in again.output
+
+
+def test_a_workbook_only_exported_again_is_not_taken_for_a_reviewers(env: Path) -> None:
+    """`untm review export` rewrites the workbook (new timestamps, same reviewer columns): no edited copy, no notice.
+    A workbook whose decisions were applied says nothing new either; one with a decision cleared does."""
+    from openpyxl import load_workbook
+
+    build = ["-q", "build", "--pair", str(ZH), str(EN), "-o", "out"]
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    workbook = env / "out" / "review" / "untm.review.xlsx"
+    exported = CliRunner().invoke(cli, ["review", "export", "--out", "out"])
+    assert exported.exit_code == 0, exported.output
+    again = CliRunner().invoke(cli, build)
+    assert again.exit_code == 0, again.output
+    assert "edited" not in again.output
+    assert sorted(p.name for p in workbook.parent.glob("*.xlsx")) == ["untm.review.xlsx"]
+
+    book = load_workbook(workbook)
+    book["sentences"]["J2"] = "reject"
+    book.save(workbook)
+    applied = CliRunner().invoke(cli, ["review", "apply", str(workbook), "--out", "out"])
+    assert applied.exit_code == 0, applied.output
+    assert CliRunner().invoke(cli, ["review", "export", "--out", "out"]).exit_code == 0
+    rebuilt = CliRunner().invoke(cli, build)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "edited" not in rebuilt.output and load_workbook(workbook)["sentences"]["J2"].value == "reject"
+
+    book = load_workbook(workbook)
+    book["sentences"]["J2"] = None  # the reviewer takes the rejection back: that is work too
+    book.save(workbook)
+    last = CliRunner().invoke(cli, build)
+    assert last.exit_code == 0, last.output
+    assert "untm.review.edited-1.xlsx" in last.output
+    assert load_workbook(workbook.with_name("untm.review.edited-1.xlsx"))["sentences"]["J2"].value is None
