@@ -174,3 +174,13 @@ def test_control_characters_never_reach_a_paragraph() -> None:
     assert [p.text for p in document.paragraphs] == [
         "Resolution 1 (2000)", "The Security Council,", "1. Decides to remain seized of the matter."]
     assert not any(re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", p.raw) for p in document.paragraphs)
+
+
+@pytest.mark.parametrize("zh,en,number", [("一、 背景", "I. Background", "I"), ("二. 主要成果", "II. Main results", "II"),
+                                          ("十四、今后的工作", "XIV. Future work", "XIV")])
+def test_a_numbered_heading_has_the_same_label_in_both_languages(zh: str, en: str, number: str) -> None:
+    zh_doc = segment_text(f"{zh}\n\n1. 决定继续处理此案。\n", "zh").document
+    en_doc = segment_text(f"{en}\n\n1. Decides to remain seized of the matter.\n", "en").document
+    assert (zh_doc.paragraphs[0].text, zh_doc.paragraphs[0].label) == (zh, f"heading {number}")
+    assert (en_doc.paragraphs[0].text, en_doc.paragraphs[0].label) == (en, f"heading {number}")
+    assert compare_structure(zh_doc, en_doc) == []
