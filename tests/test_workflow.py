@@ -178,7 +178,7 @@ def test_review_round_trip(env: Path) -> None:
                        encoding="utf-8")
     stale = CliRunner().invoke(cli, ["-q", "build", "--pair", str(ZH), str(changed), "-o", "out", "--min-score", "0.95"])
     assert stale.exit_code == 0, stale.output
-    assert "1 review decisions no longer apply" in stale.output
+    assert "1 review decision no longer applies" in stale.output
     assert "A corrected English sentence." not in {u[1] for u in _units(env / "out", "sentence").values()}
 
 

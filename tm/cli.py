@@ -19,6 +19,7 @@ from tm import cli_common  # load_embedder through the module: one place to swap
 from tm.cli_common import LazyEmbedder, echo, handle_errors, index_embedder, model_option, progress
 from tm.cli_review import review
 from tm.cli_search import index, lookup, search, terms
+from tm.progress import counted
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -189,7 +190,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
         # one BLAS thread, as the per-document stages use: vectors, so the index bytes, the same on every path
         with progress().task("indexing") as task, threadpool_limits(limits=1, user_api="blas"):
             paragraphs = build_index(out, index_embedder(model, task), force=force)
-        click.echo(f"search index: {paragraphs} paragraphs in {out}/index")
+        click.echo(f"search index: {counted(paragraphs, 'paragraph')} in {out}/index")
     if report.failed:
         sys.exit(1)
 
@@ -252,7 +253,8 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
             named = f"{result.symbol} [{result.lang}]"  # a FetchError's message starts so too: say it once
             click.echo(f"{result.status}: {named} {result.message.removeprefix(named + ': ')}", err=True)
     counts = {status: report.count(status) for status in ("fetched", "cached", "not published", "failed")}
-    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f", {len(invalid)} invalid links skipped")
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items())
+               + f", {counted(len(invalid), 'invalid link')} skipped")
     if counts["failed"]:
         sys.exit(1)
 
