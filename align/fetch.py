@@ -28,7 +28,15 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from align import __version__
 from align.errors import AlignError, ExtractError, FetchError
-from align.fetch_cache import CacheError, clean_temporaries, entry_dir, entry_lock, inspect_cached, record_language
+from align.fetch_cache import (
+    NOT_CACHED,
+    CacheError,
+    clean_temporaries,
+    entry_dir,
+    entry_lock,
+    inspect_cached,
+    record_language,
+)
 from align.fetch_http import (UN_HOSTS, BROWSER_USER_AGENT, Client, ExternalLimiter, FetchConfig, checked_url,
                               set_external_limiter, shown_url)
 from align.pdftext import extractor_name, pdf_to_text
@@ -55,7 +63,7 @@ class NotPublished(FetchError):
 class FetchResult:
     symbol: str
     lang: str
-    status: str  # "fetched", "cached", "not published", "failed"
+    status: str  # "fetched", "cached", "not published", "failed", or offline "not cached"
     path: Path | None = None
     message: str = ""
 
@@ -269,8 +277,9 @@ def crawl(jobs: Iterable[tuple[str, str]], fetched: Path, *, client: Client | No
         try:
             if offline:
                 path, why = inspect_cached(fetched, symbol, code)
-                result = FetchResult(symbol, code, "cached" if path else "failed", path,
-                                     "" if path else f"{why} (offline)")
+                # absent is what --offline reports; a damaged or wrong entry is a failure
+                status = "cached" if path else "not cached" if why == NOT_CACHED else "failed"
+                result = FetchResult(symbol, code, status, path, "" if path else f"{why} (offline)")
             else:
                 result = fetch_document(symbol, code, fetched, client, force=force)
         except NotPublished as exc:

@@ -20,6 +20,7 @@ from align.symbols import legacy_slug, normalise_symbol, slug
 from align.types import remove_stale_temporaries, write_atomic
 
 LOCK_TIMEOUT = 900.0  # seconds; a holder is bounded by its request deadlines and retries
+NOT_CACHED = "not in the cache"  # inspect_cached's answer for an absent entry (any other is a damaged one)
 
 
 class CacheError(AlignError):
@@ -104,13 +105,13 @@ def inspect_cached(fetched: Path, symbol: str, lang: str) -> tuple[Path | None, 
     folder = entry_dir(fetched, symbol)
     source = read_source(fetched, symbol)
     if not source:
-        return None, "not in the cache"
+        return None, NOT_CACHED
     if _recorded_symbol(source) != normalise_symbol(symbol):
         return None, f"the cache entry {folder.name} holds {source.get('symbol')!r}, not {symbol}"
     record = _records(source, lang)
     text = record.get("text") or {}
     if record.get("status") != "complete" or not isinstance(text, dict) or not text.get("sha256"):
-        return None, "not in the cache"
+        return None, NOT_CACHED
     path = folder / str(text.get("file", f"{lang}.txt"))
     if path.parent != folder or _sha256(path) != text["sha256"]:
         return None, f"{path} was altered or is incomplete"

@@ -200,6 +200,8 @@ def classify(texts: list[str], lang: str) -> list[tuple[str, str]]:
         if label is not None and label.kind == OPERATIVE:
             last_operative = int(label.number)
             kinds.append((OPERATIVE, label.number))
+        elif label is not None and label.kind == HEADING:
+            kinds.append((HEADING, label.number))
         elif label is not None:
             kinds.append((SUB, label.number))
         elif not end_re.search(text) and len(text) < 150:

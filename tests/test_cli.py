@@ -166,3 +166,27 @@ def test_readme_command_lines_match_the_commands(path: list[str], usage: str) ->
     shown = re.sub(r"\[[^]]*\]|--[a-z-]+ [A-Z][A-Z /.…]*|--[a-z-]+|-[a-z] \S+", " ", usage).split()
     if not any(isinstance(p, click.Argument) for p in command.params):
         assert not shown, f"README shows `untm {' '.join(path)}` with {shown}, but it takes no argument"
+
+
+@pytest.mark.integration
+def test_no_hit_says_so_in_one_line(built, monkeypatch) -> None:
+    """`untm search` / `untm lookup` finding nothing print one line saying so (not nothing, not "0 units"), exit 0."""
+    monkeypatch.setenv("UNTM_CACHE", str(built.parent / "cache"))
+    found = CliRunner().invoke(cli, ["search", "peacekeeping", "--index", str(built), "--label", "no-such-label"])
+    assert found.exit_code == 0, found.output
+    assert found.output == "nothing found for peacekeeping (--label no-such-label)\n"
+    as_json = CliRunner().invoke(cli, ["search", "peacekeeping", "--index", str(built), "--label", "x", "--json"])
+    assert as_json.exit_code == 0 and as_json.stdout == "" and "nothing found" in as_json.stderr
+    looked = CliRunner().invoke(cli, ["lookup", "zzqxv", "--tm", str(built), "--no-model"])
+    assert looked.exit_code == 0, looked.output
+    assert looked.output == f"zzqxv: nothing found in the TM of {built}\n"
+
+
+@pytest.mark.integration
+def test_terms_extract_names_the_files_it_wrote(built, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("UNTM_CACHE", str(built.parent / "cache"))
+    result = CliRunner().invoke(cli, ["terms", "extract", "--tm", str(built), "--limit", "1", "--no-model",
+                                      "--tbx", str(tmp_path / "t.tbx"), "--glossary", str(tmp_path / "g.txt")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"TBX (1 term pair): {tmp_path / 't.tbx'}",
+                                          f"OmegaT glossary (1 term pair): {tmp_path / 'g.txt'}"]

@@ -110,7 +110,7 @@ def test_apply_stores_decisions_and_lists_stale_rows(build_folder: Path) -> None
         .replace("Decides to extend", "Decides to prolong"), encoding="utf-8")  # the input changed since
     result = CliRunner().invoke(cli, ["review", "apply", str(workbook), "--out", str(build_folder)])
     assert result.exit_code == 0, result.output
-    assert "1 accepted, 0 rejected, 0 corrected, 0 notes in 1 documents; 1 rows no longer apply" in result.stdout
+    assert "1 accepted, 0 rejected, 0 corrected, 0 notes in 1 document; 1 row no longer applies" in result.stdout
     assert "no longer applies (the alignment changed): sheet 'paragraphs' row 4: tiny paragraph zh[2] en[2]" \
         in result.stderr
     stored = json.loads((build_folder / "docs" / "tiny" / "decisions.json").read_text(encoding="utf-8"))

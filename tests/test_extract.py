@@ -188,3 +188,13 @@ def test_invisible_characters_odd_spaces_and_ligatures_read_as_plain_text() -> N
     texts = [p.text for p in segment_text(zh, "zh").document.paragraphs]
     # the ideographic space between two Chinese words is the heading's own
     assert texts == ["1. 决定安全理事会2018年6月28日第8298次会议", "第一章\u3000导言"]
+
+
+@pytest.mark.parametrize("zh,en,number", [("一、 背景", "I. Background", "I"), ("二. 主要成果", "II. Main results", "II"),
+                                          ("十四、今后的工作", "XIV. Future work", "XIV")])
+def test_a_numbered_heading_has_the_same_label_in_both_languages(zh: str, en: str, number: str) -> None:
+    zh_doc = segment_text(f"{zh}\n\n1. 决定继续处理此案。\n", "zh").document
+    en_doc = segment_text(f"{en}\n\n1. Decides to remain seized of the matter.\n", "en").document
+    assert (zh_doc.paragraphs[0].text, zh_doc.paragraphs[0].label) == (zh, f"heading {number}")
+    assert (en_doc.paragraphs[0].text, en_doc.paragraphs[0].label) == (en, f"heading {number}")
+    assert compare_structure(zh_doc, en_doc) == []

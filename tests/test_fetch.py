@@ -166,7 +166,28 @@ def test_crawl_respects_the_in_flight_limit(threaded_server, tmp_path: Path) -> 
 
 def test_offline_crawl_reports_what_is_missing(tmp_path: Path) -> None:
     report = crawl([("S/RES/2518(2020)", "en")], tmp_path, offline=True)
-    assert report.results[0].status == "failed" and "offline" in report.results[0].message
+    assert report.results[0].status == "not cached" and "offline" in report.results[0].message
+
+
+def test_offline_fetch_reports_not_cached_and_exits_0_but_a_damaged_entry_fails(tmp_path: Path) -> None:
+    """`untm fetch "S/RES/2518(2020)" --offline` (its --help's example): a text the cache lacks is no failure."""
+    import shutil
+
+    from click.testing import CliRunner
+    from conftest import FETCHED
+
+    from tm.cli import cli
+
+    shutil.copytree(FETCHED / "S-RES-2518-2020", tmp_path / "S-RES-2518-2020")
+    arguments = ["fetch", "S/RES/2518(2020)", "--offline", "--fetched", str(tmp_path)]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "0 fetched, 1 cached, 1 not cached, 0 not published, 0 failed, 0 invalid links skipped\n"
+    assert "not cached: S/RES/2518(2020) [zh]" in result.stderr and "run without --offline" in result.stderr
+    english = tmp_path / "S-RES-2518-2020" / "en.txt"
+    english.write_text(english.read_text(encoding="utf-8") + "tampered\n", encoding="utf-8")
+    damaged = CliRunner().invoke(cli, arguments)
+    assert damaged.exit_code == 1 and "failed: S/RES/2518(2020) [en]" in damaged.stderr, damaged.output
 
 
 def test_viewer_page_without_pdf_link(httpserver, tmp_path: Path) -> None:
@@ -221,8 +242,8 @@ def test_killed_crawl_resumes_to_the_same_cache(threaded_server, tmp_path: Path)
 
 def test_fetch_command_with_links_skips_invalid_ones(undocs: FakeUndocs, tmp_path: Path) -> None:
     from click.testing import CliRunner
-
     from conftest import zh_seed
+
     from tm.cli import cli
 
     result = CliRunner().invoke(cli, ["fetch", str(zh_seed("S-RES-2589-2021")), "--links", "--fetched",
@@ -232,7 +253,8 @@ def test_fetch_command_with_links_skips_invalid_ones(undocs: FakeUndocs, tmp_pat
     assert cached_text(tmp_path, "S/RES/2378(2017)", "zh") is not None
     garbled = CliRunner().invoke(cli, ["fetch", str(zh_seed("S-RES-2423-2018")), "--links", "--offline",
                                        "--fetched", str(tmp_path)])
-    assert "invalid link https://undocs.org/ch/1267/19" in garbled.output and garbled.exit_code == 1
+    # offline, the linked documents are "not cached", which is no failure: exit 0 (`untm fetch --help`)
+    assert "invalid link https://undocs.org/ch/1267/19" in garbled.output and garbled.exit_code == 0
 
 
 def test_fetch_command_failure_exit_status(undocs: FakeUndocs, tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from conftest import FETCHED, SEEDS
 
 from tm.cli import cli
-from tm.progress import BAR, LINES, QUIET, Progress, ReportingEmbedder, make_progress
+from tm.progress import BAR, LINES, QUIET, Progress, ReportingEmbedder, counted, make_progress
 
 
 class _Terminal(io.StringIO):
@@ -70,6 +71,10 @@ def test_reporting_embedder_reports_each_batch_inside_a_document() -> None:
         assert embedder.encode_spans(["a", "b", "c"], 2, " ").shape == (2, 3, 2)
         assert embedder.model_id == "fake"
     assert stream.getvalue() == "building 0/1 doc: embedding 3 segments\n"
+    one = io.StringIO()
+    with Progress(LINES, one).task("indexing", None) as task:
+        ReportingEmbedder(_FakeEmbedder(), task).encode(["a"])
+    assert one.getvalue() == "indexing embedding 1 segment\n"
 
 
 def test_fetch_shows_progress_lines_unless_quiet(tmp_path: Path) -> None:
@@ -79,3 +84,10 @@ def test_fetch_shows_progress_lines_unless_quiet(tmp_path: Path) -> None:
     assert "fetching 5/5" in shown.stderr, shown.output
     quiet = CliRunner().invoke(cli, ["--quiet", *arguments])
     assert "fetching" not in quiet.stderr and quiet.stdout == shown.stdout
+
+
+@pytest.mark.parametrize("n,noun,plural,expected", [(1, "segment", None, "1 segment"), (0, "unit", None, "0 units"),
+                                                    (2, "term pair", None, "2 term pairs"),
+                                                    (1, "entry", "entries", "1 entry"), (3, "entry", "entries", "3 entries")])
+def test_counted(n: int, noun: str, plural: str | None, expected: str) -> None:
+    assert counted(n, noun, plural) == expected

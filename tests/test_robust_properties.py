@@ -81,7 +81,7 @@ _fresh = itertools.count()
 def work(tmp_path_factory):
     """A scratch folder; the fake model stands in for the real one and fsync is skipped."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tm.cli_common.load_embedder", lambda model: BigramEmbedder())
+        patch.setattr("tm.cli_common.load_embedder", lambda model, cache=None: BigramEmbedder())
         patch.setattr(os, "fsync", lambda fd: None)
         patch.setenv("SOURCE_DATE_EPOCH", "1795000000")
         yield tmp_path_factory.mktemp("robust")

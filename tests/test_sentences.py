@@ -28,6 +28,8 @@ def test_split_zh(paragraph: str, expected: list[str]) -> None:
     ("The “Pact for Peace.” Requests more.", ["The “Pact for Peace.”", "Requests more."]),
     ("He met U. N. staff. Then left.", ["He met U. N. staff.", "Then left."]),
     ("ends without a stop", ["ends without a stop"]),
+    ("I. Background", ["I. Background"]),  # a chapter heading's number is its label, never a sentence of its own
+    ("XIV. Other matters. Notes it.", ["XIV. Other matters.", "Notes it."]),
 ])
 def test_split_en(paragraph: str, expected: list[str]) -> None:
     assert split_en(paragraph) == expected

@@ -182,7 +182,7 @@ def test_terms_extract_command_writes_files(built: Path, tmp_path: Path, monkeyp
     result = CliRunner().invoke(cli, ["terms", "extract", "--tm", str(built), "--limit", "5", "--no-model",
                                       "--tbx", str(tmp_path / "t.tbx"), "--glossary", str(tmp_path / "g.txt")])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].split("\t")[:2] == ["zh", "en"] and len(lines) == 6  # a header row, then the pairs
     assert etree.parse(str(tmp_path / "t.tbx")).getroot().tag == "martif"
 

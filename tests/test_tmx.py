@@ -202,5 +202,8 @@ def test_numbered_units_get_a_label_free_variant_and_a_label_unit() -> None:
         ("㈠", "(i)", "sub (i)"),
         (plain.zh, plain.en, "title")]
     assert len(with_label_variants([unit], label_units=PROFILES["trados"].label_units)) == 2
+    heading = TmUnit("d/s0-0_0-0", "一、 背景", "I. Background", "", "heading I", "1-1", 0.9)
+    assert [(u.zh, u.en, u.label) for u in with_label_variants([heading], label_units=True)] == [
+        ("一、 背景", "I. Background", "heading I"), ("背景", "Background", "heading I"), ("一、", "I.", "heading I")]
     # labels that do not agree are left alone
     assert with_label_variants([replace(unit, en="14. Decides.")], label_units=True) == [replace(unit, en="14. Decides.")]

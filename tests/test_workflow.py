@@ -41,7 +41,8 @@ def test_a_pair_without_symbol_gives_a_tmx(env: Path) -> None:
     units = list(read_tmx(env / "out" / "tm" / "auto" / "untm.paragraph.tmx"))
     by_zh = {u.zh: u.en for u in units}
     assert by_zh["秘书处还发布了一份关于城市供水的新手册。"] == "The secretariat also published a new handbook on urban water supply."
-    assert len(units) >= 10 and all(u.tuid.startswith("annual-report/") for u in units)
+    # a label unit ("一、" ↔ "I.") belongs to no one document (tm/export.with_label_variants)
+    assert len(units) >= 10 and all(u.tuid.startswith("annual-report/") for u in units if u.shape != "label")
     assert (env / "out" / "review" / "annual-report.html").exists()
     assert (env / "out" / "review" / "untm.review.xlsx").exists()
     assert "annual-report" in (env / "out" / "review" / "index.html").read_text(encoding="utf-8")
@@ -109,8 +110,11 @@ def test_review_round_trip(env: Path) -> None:
     assert first.exit_code == 0, first.output
     before = _units(env / "out", "sentence")
     paragraphs_before = _units(env / "out", "paragraph")
-    review = sorted((u for u in before.values() if u[2] == "review"), key=lambda u: u[0])
-    auto = sorted((u for u in before.values() if u[2] == "auto"), key=lambda u: u[0])
+    # links without a label, so no label variant ("背景" ↔ "Background", "一、" ↔ "I.") goes with them
+    plain = [u for tuid, u in before.items() if not tuid.startswith("label/") and "/unlabelled" not in tuid
+             and f"{tuid}/unlabelled" not in before]
+    review = sorted((u for u in plain if u[2] == "review"), key=lambda u: u[0])
+    auto = sorted((u for u in plain if u[2] == "auto"), key=lambda u: u[0])
     assert review and len(auto) >= 2, before
     to_accept, to_reject, to_correct = review[0], auto[0], auto[1]
 
@@ -167,14 +171,14 @@ def test_review_round_trip(env: Path) -> None:
     with sqlite3.connect(env / "out" / "tm.sqlite") as db:
         stored = {(zh, en, status) for zh, en, status in db.execute(
             "SELECT zh, en, status FROM units WHERE level = 'sentence'")}
-    assert stored == set(expected.values())
+    assert stored == {u for tuid, u in expected.items() if not tuid.startswith("label/") and "/unlabelled" not in tuid}
 
     changed = env / "changed.en.txt"  # the corrected sentence's English changes: its decision no longer applies
     changed.write_text(EN.read_text(encoding="utf-8").replace(to_correct[1], "Something else entirely, and longer."),
                        encoding="utf-8")
     stale = CliRunner().invoke(cli, ["-q", "build", "--pair", str(ZH), str(changed), "-o", "out", "--min-score", "0.95"])
     assert stale.exit_code == 0, stale.output
-    assert "1 review decisions no longer apply" in stale.output
+    assert "1 review decision no longer applies" in stale.output
     assert "A corrected English sentence." not in {u[1] for u in _units(env / "out", "sentence").values()}
 
 
@@ -193,3 +197,48 @@ def test_an_edited_workbook_is_kept_when_the_build_runs_again(env: Path) -> None
     assert load_workbook(kept)["sentences"]["J2"].value == "reject"
     assert load_workbook(workbook)["sentences"]["J2"].value is None
     assert "untm review apply" in again.output
+
+
+def test_a_workbook_only_exported_again_is_not_taken_for_a_reviewers(env: Path) -> None:
+    """`untm review export` rewrites the workbook (new timestamps, same reviewer columns): no edited copy, no notice.
+    A workbook whose decisions were applied says nothing new either; one with a decision cleared does."""
+    from openpyxl import load_workbook
+
+    build = ["-q", "build", "--pair", str(ZH), str(EN), "-o", "out"]
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    workbook = env / "out" / "review" / "untm.review.xlsx"
+    exported = CliRunner().invoke(cli, ["review", "export", "--out", "out"])
+    assert exported.exit_code == 0, exported.output
+    again = CliRunner().invoke(cli, build)
+    assert again.exit_code == 0, again.output
+    assert "edited" not in again.output
+    assert sorted(p.name for p in workbook.parent.glob("*.xlsx")) == ["untm.review.xlsx"]
+
+    book = load_workbook(workbook)
+    book["sentences"]["J2"] = "reject"
+    book.save(workbook)
+    applied = CliRunner().invoke(cli, ["review", "apply", str(workbook), "--out", "out"])
+    assert applied.exit_code == 0, applied.output
+    assert CliRunner().invoke(cli, ["review", "export", "--out", "out"]).exit_code == 0
+    rebuilt = CliRunner().invoke(cli, build)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "edited" not in rebuilt.output and load_workbook(workbook)["sentences"]["J2"].value == "reject"
+
+    book = load_workbook(workbook)
+    book["sentences"]["J2"] = None  # the reviewer takes the rejection back: that is work too
+    book.save(workbook)
+    last = CliRunner().invoke(cli, build)
+    assert last.exit_code == 0, last.output
+    assert "untm.review.edited-1.xlsx" in last.output
+    assert load_workbook(workbook.with_name("untm.review.edited-1.xlsx"))["sentences"]["J2"].value is None
+
+
+def test_a_chapter_heading_keeps_its_number_at_sentence_level(env: Path) -> None:
+    """"I. Background" ↔ "一、 背景": the number is the heading's label (x-label), never a sentence of its own."""
+    result = CliRunner().invoke(cli, ["-q", "build", "--pair", str(ZH), str(EN), "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert (env / "out" / "unmatched.tsv").read_text(encoding="utf-8").splitlines()[1:] == []
+    units = {(u.zh, u.en): u.label for u in read_tmx(env / "out" / "tm" / "auto" / "untm.sentence.tmx")}
+    assert units[("背景", "Background")] == "heading I"
+    assert units[("一、 背景", "I. Background")] == "heading I"
+    assert units[("三、 今后的工作", "III. Future work")] == "heading III"

@@ -21,9 +21,9 @@ from align.extract import compare_structure
 from align.stages import align_stage, meta_path, outputs_intact, run_stage, segment_stage, sha256_file
 from align.symbols import is_symbol, normalise_symbol, slug
 from align.types import read_paragraphs
-from tm.decisions import DECISIONS_FILE, read_decisions, stale_decisions
+from tm.decisions import DECISIONS_FILE, holds_unapplied_work, read_decisions, stale_decisions
 from tm.export import ExportReport, export, load_aligned
-from tm.progress import ReportingEmbedder, Task
+from tm.progress import ReportingEmbedder, Task, counted
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +317,8 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
         aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
         stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
         if stale:
-            note = f"{len(stale)} review decisions no longer apply (input changed): " \
+            note = f"{counted(len(stale), 'review decision')} no longer {'applies' if len(stale) == 1 else 'apply'} " \
+                   "(input changed): " \
                    + ", ".join(d.describe() for d in stale)
             result.message = "; ".join(filter(None, [result.message, note]))
             log.warning("%s: %s", seed.name, note)
@@ -350,7 +351,8 @@ def _summary(work: Path, zh_paragraphs: Path, en_paragraphs: Path, beads: Path, 
 
 
 def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
-    """A review workbook changed since the last export holds a reviewer's work: keep it beside the new one."""
+    """A review workbook whose reviewer columns say more than the stored decisions holds a reviewer's work: keep it
+    beside the new one. Bytes alone do not decide: `untm review export` rewrites the workbook with new timestamps."""
     from tm.review import WORKBOOK
 
     workbook = out / "review" / WORKBOOK
@@ -358,7 +360,8 @@ def _keep_edited_workbook(out: Path, manifest_file: Path) -> str:
         recorded = json.loads(manifest_file.read_text(encoding="utf-8"))["outputs"].get(f"review/{WORKBOOK}")
     except (OSError, ValueError, KeyError, AttributeError):
         recorded = None
-    if not workbook.exists() or recorded is None or sha256_file(workbook) == recorded:
+    if not workbook.exists() or recorded is None or sha256_file(workbook) == recorded \
+            or not holds_unapplied_work(workbook, out):
         return ""
     number = 1
     while (kept := workbook.with_name(f"untm.review.edited-{number}.xlsx")).exists():

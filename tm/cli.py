@@ -19,6 +19,7 @@ from tm import cli_common  # load_embedder through the module: one place to swap
 from tm.cli_common import LazyEmbedder, echo, handle_errors, index_embedder, model_option, progress
 from tm.cli_review import review
 from tm.cli_search import index, lookup, search, terms
+from tm.progress import counted
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -189,7 +190,7 @@ def build(seeds: tuple[str, ...], out: Path, fetched: Path, offline: bool, min_s
         # one BLAS thread, as the per-document stages use: vectors, so the index bytes, the same on every path
         with progress().task("indexing") as task, threadpool_limits(limits=1, user_api="blas"):
             paragraphs = build_index(out, index_embedder(model, task), force=force)
-        click.echo(f"search index: {paragraphs} paragraphs in {out}/index")
+        click.echo(f"search index: {counted(paragraphs, 'paragraph')} in {out}/index")
     if report.failed:
         sys.exit(1)
 
@@ -215,7 +216,7 @@ def _fetch_config(base_url: str, *, timeout: float, retries: int, max_retry_afte
 @click.option("--links", is_flag=True, help="Also fetch every linked document, in Chinese and English.")
 @click.option("--fetched", type=click.Path(file_okay=False, path_type=Path), default=Path("fetched"),
               help="Fetch cache folder.")
-@click.option("--offline", is_flag=True, help="Only report what the cache has and lacks.")
+@click.option("--offline", is_flag=True, help="Only report what the cache has and lacks (lacking is no failure).")
 @click.option("--delay", type=float, default=0.5, help="Seconds between request starts.")
 @click.option("--max-in-flight", type=click.IntRange(1, 4), default=4, help="Requests at once (at most 4).")
 @click.option("--base-url", default="https://undocs.org", help="The undocs.org service (for mirrors and tests).")
@@ -230,6 +231,9 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
     """Fetch the English counterparts of seeds (and with --links every linked document) into the cache.
 
     SEEDS are Chinese seed files (their symbol is read from the text), folders of them, or document symbols.
+
+    Exit status 1 when a document failed (the service failed it, or its cache entry is damaged or
+    wrong), else 0. With --offline a text the cache lacks is listed as "not cached", not as a failure.
 
     \b
     Example:
@@ -251,8 +255,15 @@ def fetch(seeds: tuple[str, ...], links: bool, fetched: Path, offline: bool, del
         if result.status in ("failed", "not published"):
             named = f"{result.symbol} [{result.lang}]"  # a FetchError's message starts so too: say it once
             click.echo(f"{result.status}: {named} {result.message.removeprefix(named + ': ')}", err=True)
-    counts = {status: report.count(status) for status in ("fetched", "cached", "not published", "failed")}
-    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f", {len(invalid)} invalid links skipped")
+    missing = [r for r in report.results if r.status == "not cached"]
+    for result in missing:
+        click.echo(f"not cached: {result.symbol} [{result.lang}]", err=True)
+    statuses = ("fetched", "cached", *(("not cached",) if offline else ()), "not published", "failed")
+    counts = {status: report.count(status) for status in statuses}
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items())
+               + f", {counted(len(invalid), 'invalid link')} skipped")
+    if missing:
+        click.echo("hint: run without --offline to fetch what is not cached", err=True)
     if counts["failed"]:
         sys.exit(1)
 

@@ -9,6 +9,7 @@ import click
 
 from tm import cli_common  # load_embedder through the module: one place to swap the model in tests
 from tm.cli_common import echo, handle_errors, index_embedder, model_option, progress, require_text
+from tm.progress import counted
 
 index_option = click.option("--index", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
                             help="Build folder (what `untm build -o` wrote).")
@@ -30,7 +31,7 @@ def index(out: Path, force: bool, model: str) -> None:
 
     with progress().task("indexing") as task:
         paragraphs = build_index(out, index_embedder(model, task), force=force)
-    click.echo(f"{paragraphs} paragraphs indexed in {out}/index")
+    click.echo(f"{counted(paragraphs, 'paragraph')} indexed in {out}/index")
 
 
 @click.command()
@@ -60,7 +61,12 @@ def search(query: str, k: int, out: Path, symbol: str | None, lang: str | None, 
 
     require_text(query, "QUERY")
     embedder = cli_common.load_embedder(model)
-    for rank, hit in enumerate(run_search(out, query, embedder, k, symbol=symbol, lang=lang, label=label), start=1):
+    hits = run_search(out, query, embedder, k, symbol=symbol, lang=lang, label=label)
+    if not hits:  # one line, so an empty answer is not taken for a crash; JSON lines stay empty
+        filters = " ".join(f"--{name} {value}" for name, value in (("symbol", symbol), ("lang", lang), ("label", label))
+                           if value)
+        click.echo(f"nothing found for {query}" + (f" ({filters})" if filters else ""), err=as_json)
+    for rank, hit in enumerate(hits, start=1):
         if as_json:
             echo(json.dumps(hit_json(hit), ensure_ascii=False))
             continue
@@ -113,9 +119,10 @@ def lookup(term: str, build_dir: Path, as_json: bool, no_model: bool, limit: int
             ensure_ascii=False))
     else:
         sampled = f" (counterparts from {len(result.units)})" if len(result.units) < result.total else ""
-        echo(f"{term}: {result.total} units{sampled}")
+        echo(f"{term}: {counted(result.total, 'unit')}{sampled}" if result.total
+             else f"{term}: nothing found in the TM of {build_dir}")
         for text, n, confidence in result.counterparts:
-            echo(f"  → {text}  {n} units, confidence {confidence:.0%}")
+            echo(f"  → {text}  {counted(n, 'unit')}, confidence {confidence:.0%}")
         if result.units:
             echo("")
     for unit, counterpart in list(zip(result.units, result.assigned))[:limit]:
@@ -176,6 +183,6 @@ def extract_terms_command(build_dir: Path, min_frequency: int, min_score: float,
         else:
             echo(f"{pair.zh}\t{pair.en}\t{pair.frequency}\t{pair.dice:.3f}\t{pair.cvalue:.1f}\t{pair.termhood:.0f}")
     if tbx:
-        write_tbx(pairs, tbx)
+        click.echo(f"TBX ({counted(len(pairs), 'term pair')}): {write_tbx(pairs, tbx)}", err=True)
     if glossary:
-        write_glossary(pairs, glossary)
+        click.echo(f"OmegaT glossary ({counted(len(pairs), 'term pair')}): {write_glossary(pairs, glossary)}", err=True)

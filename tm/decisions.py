@@ -247,6 +247,31 @@ def apply_workbook(workbook: Path, out: Path) -> ApplyReport:
     return report
 
 
+def holds_unapplied_work(workbook: Path, out: Path) -> bool:
+    """Whether a saved review workbook's reviewer columns differ anywhere from the decisions stored in `out`: a
+    workbook untm wrote (a build, `untm review export`) or one already applied only repeats them, whatever its bytes."""
+    from tm.workbook import read_workbook
+
+    stored: dict[str, dict[tuple, tuple[str, str, str, str]]] = {}
+    try:
+        for sheet, rows in read_workbook(workbook).items():
+            for number, row in rows:
+                said = _row_decision(workbook, sheet, number, row)
+                name = row.get("document", "").strip()
+                if not name:
+                    if any(said):
+                        return True
+                    continue
+                if name not in stored:
+                    stored[name] = {(d.level, d.zh, d.en, d.text_hash): (d.decision, d.zh_text, d.en_text, d.note)
+                                    for d in read_decisions(Path(out) / "docs" / name)}
+                if said != stored[name].get(parse_key(row.get("key", "")), ("", "", "", "")):
+                    return True
+    except (AlignError, ValueError):  # a row apply would refuse, an unreadable file: the reviewer's to sort out
+        return True
+    return False
+
+
 def export_workbook(out: Path, min_score: float, workbook: Path | None = None) -> Path:
     """The review workbook of every aligned document of a build folder (what `untm build` writes too)."""
     from tm.workbook import write_workbook

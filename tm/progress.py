@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 BAR, LINES, QUIET = "bar", "lines", "quiet"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun in agreement: "1 segment", "2 segments" (`plural` when not noun + "s")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 class Task:
     """One counted job (documents, requests); `stage` says what is happening inside the current item."""
 
@@ -103,7 +108,7 @@ class ReportingEmbedder:
 
     def _say(self, n: int) -> None:
         if self.task is not None:
-            self.task.stage(f"{self.what}embedding {n} segments".strip())
+            self.task.stage(f"{self.what}embedding {counted(n, 'segment')}".strip())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self._say(len(texts))
