@@ -127,6 +127,13 @@ def test_quoted_phrase_and_filters(built: Path, embedder: USEEmbedder) -> None:
     assert only and {h.paragraph.symbol for h in only} == {"S/RES/2518(2020)"}
 
 
+def test_a_wholly_quoted_phrase_found_nowhere_gives_no_hits(built: Path, embedder: USEEmbedder) -> None:
+    """Quotes require the phrase verbatim (--help): absent, nothing is found rather than meaning-based
+    hits; a longer query that only quotes a part still falls back to meaning (a pasted sentence)."""
+    assert search(built, '"zzzqqq xylophone"', embedder, k=5) == []
+    assert search(built, 'Decides to remain "zzzqqq xylophone" seized of the matter', embedder, k=5)
+
+
 def test_index_grows_without_re_embedding(built: Path, tmp_path: Path, embedder: USEEmbedder) -> None:
     """Adding a document embeds only its passages; re-building a changed document replaces its vectors."""
     out = tmp_path / "out"

@@ -290,8 +290,10 @@ def search(out: Path, query: str, embedder: Embedder, k: int = 10, *, symbol: st
         for phrase in phrases or [plain]:
             found = store.literal_paragraphs(phrase, where, args, limit=max(200, 20 * k))
             literal = found if not literal else [i for i in literal if i in set(found)]
-        if phrases and not literal:  # nothing has them verbatim (a pasted sentence with quotes): search by meaning
-            phrases = []
+        if phrases and not literal:
+            if " ".join(phrases) == plain:  # the whole query quoted: verbatim or nothing, as --help says
+                return []
+            phrases = []  # a pasted sentence that quotes something: nothing has it verbatim, search by meaning
         semantic = _semantic(store, faiss_file, plain, embedder, k, bool(where))
         fused: dict[int, float] = {}
         for ranking in (literal, semantic):
