@@ -136,6 +136,12 @@ def connect(address: str) -> None:
                          hint="start one with `ray start --head` (then --ray auto), or give its ADDRESS as host:port") from exc
 
 
+def node_count(address: str) -> int:
+    """How many live nodes the cluster at `address` has (connects first)."""
+    connect(address)
+    return sum(1 for node in _ray().nodes() if node.get("Alive"))
+
+
 def make_limiter(max_in_flight: int = 4, delay: float = 0.5) -> RemoteLimiter:
     """Start the cluster's one FetchLimiter actor (connect first)."""
     ray = _ray()

@@ -166,13 +166,16 @@ def _fetch_one(symbol: str, state: tuple[str, Path]) -> str:
 def test_the_whole_cluster_keeps_the_fetch_cap(cluster, httpserver, tmp_path: Path) -> None:
     from fake_undocs import FakeUndocs
 
-    from align.cluster import connect, make_limiter, map_documents
+    from align.cluster import connect, make_limiter, map_documents, node_count
 
     server = FakeUndocs(httpserver, pdf_delay=0.4)
     symbols = [f"S/RES/{2000 + n}(2020)" for n in range(24)]
     os.environ["PYTHONPATH"] = cluster["env"]["PYTHONPATH"]
     connect(cluster["address"])
     try:
+        # two nodes: a build here has its workers embed the search passages (tm/build.py), and the
+        # byte-for-byte tests above cover that path
+        assert node_count(cluster["address"]) == 2
         limiter = make_limiter(max_in_flight=4, delay=0.05)
         statuses = list(map_documents(_fetch_one, symbols, (server.base_url, tmp_path / "fetched"),
                                       address=cluster["address"], workers=8, worker_cpus=0.25, limiter=limiter))
