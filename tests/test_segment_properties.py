@@ -8,7 +8,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.extract import segment_text
+from align.extract import plain_characters, segment_text
 
 _LINES = st.sampled_from([
     " 1. 欢迎最近的步骤， ", "强调指出马里政府务必采取", " 2. 要求各方； ", "㈠ 支持执行 ", "– 在签署", "",
@@ -31,7 +31,8 @@ def test_segmentation_conserves_content(lines: list[str], lang: str | None) -> N
     segmented = segment_text(text, lang=lang)
     paragraphs = segmented.document.paragraphs
     kept = _non_space("".join(p.raw for p in paragraphs))  # raw: before normalisation
-    # control characters other than white space are dropped on purpose (no UN text has them)
-    assert kept + _non_space("".join(segmented.dropped)) == _non_space(re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", "", text))
+    # control and invisible characters are dropped on purpose (no UN text has them), ligatures spelled out
+    assert kept + _non_space("".join(segmented.dropped)) == _non_space(plain_characters(text))
+    assert not re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b\ufeff]", "".join(p.raw for p in paragraphs))
     assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
     assert all(p.text and p.text == p.text.strip() for p in paragraphs)
