@@ -58,8 +58,8 @@ def _cjk_number(text: str) -> int:
 
 def _roman(number: int) -> str:
     """1–39 as an upper-case Roman numeral."""
-    ones = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
-    return "X" * (number // 10) + ones[number % 10]
+    ones = _ROMAN[number % 10 - 1].upper() if number % 10 else ""
+    return "X" * (number // 10) + ones
 
 
 def is_roman(number: str) -> bool:
