@@ -23,7 +23,7 @@ from align.symbols import is_symbol, normalise_symbol, slug
 from align.types import read_paragraphs
 from tm.decisions import DECISIONS_FILE, holds_unapplied_work, read_decisions, stale_decisions
 from tm.export import ExportReport, export, load_aligned
-from tm.progress import ReportingEmbedder, Task, counted
+from tm.progress import ReportingEmbedder, Task, no_longer_apply
 
 log = logging.getLogger(__name__)
 
@@ -317,8 +317,7 @@ def _build_document(seed: Seed, out: Path, embedder: Embedder, options: BuildOpt
         aligned = load_aligned(zh_paragraphs, en_paragraphs, beads)
         stale = stale_decisions(replace(aligned, decisions=read_decisions(work)))
         if stale:
-            note = f"{counted(len(stale), 'review decision')} no longer {'applies' if len(stale) == 1 else 'apply'} " \
-                   "(input changed): " \
+            note = f"{no_longer_apply(len(stale), 'review decision')} (input changed): " \
                    + ", ".join(d.describe() for d in stale)
             result.message = "; ".join(filter(None, [result.message, note]))
             log.warning("%s: %s", seed.name, note)

@@ -55,12 +55,12 @@ def review_apply(workbook: Path, out: Path) -> None:
       untm review apply out/review/untm.review.xlsx --out out
     """
     from tm.decisions import apply_workbook
-    from tm.progress import counted
+    from tm.progress import counted, no_longer_apply
 
     report = apply_workbook(workbook, out)
     for stale in report.stale:
         click.echo(f"no longer applies (the alignment changed): {stale}", err=True)
     click.echo(f"{report.accepted} accepted, {report.rejected} rejected, {report.corrected} corrected, "
                f"{counted(report.notes, 'note')} in {counted(len(report.documents), 'document')}; "
-               f"{counted(len(report.stale), 'row')} no longer {'applies' if len(report.stale) == 1 else 'apply'}")
+               f"{no_longer_apply(len(report.stale), 'row')}")
     click.echo(f"run `untm build … -o {out}` again to rebuild the TM with them")

@@ -25,6 +25,11 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def no_longer_apply(n: int, noun: str) -> str:
+    """"1 row no longer applies", "2 rows no longer apply": the verb agrees with the count too."""
+    return f"{counted(n, noun)} no longer {'applies' if n == 1 else 'apply'}"
+
+
 class Task:
     """One counted job (documents, requests); `stage` says what is happening inside the current item."""
 
